@@ -1,0 +1,3 @@
+from draftcut.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,90 @@
+"""The ASGI application: wiring of settings, stores, media fetcher and routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from draftcut import __version__
+from draftcut.api import drafts, files
+from draftcut.api.errors import install_error_handlers
+from draftcut.config import API_PREFIX, Settings, get_settings
+from draftcut.media import MediaFetcher
+from draftcut.service import DraftService
+from draftcut.store._sqlite import Database
+from draftcut.store.blobs import LocalBlobStore
+from draftcut.store.drafts import SqliteDraftStore
+from draftcut.store.media_index import SqliteMediaIndex
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("draftcut")
+
+
+async def _retention_loop(service: DraftService) -> None:
+    while True:
+        try:
+            removed = await service.sweep_retention()
+            if removed:
+                log.info("retention: deleted %d drafts", len(removed))
+        except Exception:  # a failed sweep must not stop the next one
+            log.exception("retention sweep failed")
+        await asyncio.sleep(3600)
+
+
+class _WorkerHeader:
+    """Adds `x-draftcut-pid`, so multi-worker deployments show which process answered."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.header = (b"x-draftcut-pid", str(os.getpid()).encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], self.header]
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.db_path, busy_timeout_s=settings.lock_timeout_s)
+        blobs = LocalBlobStore(settings.blob_dir)
+        fetcher = MediaFetcher(settings, blobs, SqliteMediaIndex(db))
+        app.state.service = DraftService(settings, SqliteDraftStore(db), blobs, fetcher)
+        sweeper = asyncio.create_task(_retention_loop(app.state.service))
+        try:
+            yield
+        finally:
+            sweeper.cancel()
+            await fetcher.aclose()
+
+    app = FastAPI(title="draftcut", version=__version__, lifespan=lifespan,
+                  description="capcut-mate compatible Jianying/CapCut draft API with a native renderer")
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(drafts.router, prefix=API_PREFIX, tags=["drafts"])
+    app.include_router(files.router, tags=["files"])
+    app.add_middleware(_WorkerHeader)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` worker processes, which read settings from the environment."""
+    return create_app(Settings())

@@ -1,0 +1,20 @@
+"""The draft folder's files, served by draftcut itself (capcut-mate needs nginx for this)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse, Response
+
+from draftcut.api.deps import Service
+
+router = APIRouter()
+
+
+@router.api_route("/output/draft/{draft_id}/{relpath:path}", methods=["GET", "HEAD"])
+async def draft_file(service: Service, draft_id: str, relpath: str) -> Response:
+    """JSON files are generated from the stored draft; media come from blob storage, with Range."""
+    found = await service.read_file(draft_id, relpath)
+    if found.data is not None:
+        return Response(found.data, media_type="application/json")
+    assert found.path is not None
+    return FileResponse(found.path, filename=relpath.rsplit("/", 1)[-1], content_disposition_type="inline")

@@ -1,0 +1,101 @@
+"""Settings, read once from `DRAFTCUT_*` environment variables.
+
+The only module that looks at the environment: everything else takes a
+`Settings` (or asks `get_settings()`), so tests build their own.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "get_settings"]
+
+API_PREFIX = "/openapi/capcut-mate/v1"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DRAFTCUT_", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = Field(30000, ge=1, le=65535)
+    workers: int = Field(1, ge=1, le=64)
+    data_dir: Path = Path("data")
+    public_url: str = ""
+    """Base URL clients reach us at; empty means http://<host>:<port>."""
+
+    tip_url: str = "https://github.com/draftcut/draftcut#readme"
+    """Returned as create_draft's `tip_url`, as capcut-mate does."""
+    material_path_root: str = "/app/output/draft"
+    """Material paths are written as `<root>/<draft_id>/assets/...`. capcut-mate's Docker image
+    writes exactly this, so its desktop client (which rewrites any path containing the draft id)
+    and its Windows render host (which rewrites this prefix) both localise our drafts."""
+
+    media_allow_hosts: str = ""
+    """Comma-separated hosts exempt from the private-address guard (e.g. `127.0.0.1,localhost`)."""
+    media_max_bytes: int = Field(200 * 1024 * 1024, ge=1)
+    media_timeout_s: float = Field(30.0, gt=0)
+    media_max_redirects: int = Field(5, ge=0, le=20)
+    media_cache_ttl_s: float = Field(24 * 3600.0, ge=0)
+    """How long a fetched URL is reused without asking the origin again."""
+
+    retention_days: float = Field(0.0, ge=0)
+    """Drafts untouched this long are deleted; 0 keeps them forever."""
+
+    lock_timeout_s: float = Field(30.0, gt=0)
+    errors_http_200: bool = False
+    """capcut-mate answers every error with HTTP 200; set this for clients that rely on it."""
+
+    ffmpeg: str = ""
+    """ffmpeg executable; empty means the one inside the imageio-ffmpeg wheel."""
+    render_workers: int = Field(2, ge=1, le=64)
+    render_timeout_s: float = Field(3600.0, gt=0)
+    render_max_queue: int = Field(100, ge=1)
+
+    @field_validator("public_url")
+    @classmethod
+    def _strip_slash(cls, v: str) -> str:
+        if v and not v.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return v.rstrip("/")
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def allowed_media_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.media_allow_hosts.split(",") if h.strip())
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "draftcut.sqlite3"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    def ffmpeg_exe(self) -> str:
+        if self.ffmpeg:
+            return self.ffmpeg
+        import imageio_ffmpeg  # deferred: only renders and probes need it
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+
+
+    def export_to_environ(self) -> None:
+        """Publish these settings to child processes (uvicorn workers read them back)."""
+        for name, value in self.model_dump().items():
+            os.environ[f"DRAFTCUT_{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

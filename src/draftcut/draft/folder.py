@@ -1,0 +1,110 @@
+"""The files of a draft folder, as the desktop apps and capcut-mate's clients expect them.
+
+`folder_files` is pure (JSON bytes by relative path); `write_folder` lays a
+folder out on disk for the renderer or a local hand-off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Mapping
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from draftcut.draft._templates import template
+
+__all__ = ["JSON_FILES", "asset_relpath", "dump_json", "folder_files", "is_safe_relpath", "write_folder"]
+
+JSON_FILES = (
+    # draft_content.json first: the desktop client copies draft_info.json from it
+    # when it already has it, and downloads files in this order.
+    "draft_content.json",
+    "draft_info.json",
+    "draft_meta_info.json",
+    "draft_agency_config.json",
+    "attachment_pc_common.json",
+    "template.tmp",
+)
+
+_SUBDIR = {"video": "videos", "photo": "images", "image": "images", "audio": "audios"}
+
+
+def dump_json(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def asset_relpath(kind: str, sha256: str, ext: str) -> str:
+    """Content-addressed name inside the draft: the same clip used twice is one file."""
+    return f"assets/{_SUBDIR[kind]}/{sha256[:24]}{ext}"
+
+
+def is_safe_relpath(relpath: str) -> bool:
+    path = PurePosixPath(relpath)
+    return bool(relpath) and not path.is_absolute() and ".." not in path.parts and "\\" not in relpath \
+        and all(part not in ("", ".") for part in relpath.split("/"))
+
+
+def _meta(draft_id: str, meta: Mapping[str, Any], content: Mapping[str, Any],
+          assets: Mapping[str, Any]) -> dict[str, Any]:
+    info = template("draft_meta_info_template.json")
+    info.update({
+        "draft_id": meta.get("meta_id", ""),
+        # The folder name: the app and capcut-mate's exporter look drafts up by it.
+        "draft_name": draft_id,
+        "tm_duration": int(content.get("duration", 0)),
+        "tm_draft_create": int(meta.get("created_us", 0)),
+        "tm_draft_modified": int(meta.get("modified_us", 0)),
+    })
+    # macOS Jianying shows "媒体丢失" unless every media file is in the type-0 media bin.
+    media_bin = next(m for m in info["draft_materials"] if m["type"] == 0)
+    for relpath, entry in assets.items():
+        media_bin["value"].append({
+            "create_time": int(meta.get("created_us", 0)) // 1_000_000, "duration": entry.get("duration_us", 0),
+            "extra_info": relpath.rsplit("/", 1)[-1], "file_Path": entry.get("path", ""),
+            "height": entry.get("height", 0), "width": entry.get("width", 0), "id": entry.get("id", ""),
+            "import_time": int(meta.get("created_us", 0)) // 1_000_000, "import_time_ms": -1,
+            "item_source": 1, "md5": "", "metetype": entry.get("metetype", "none"),
+            "roughcut_time_range": {"duration": -1, "start": -1}, "sub_time_range": {"duration": -1, "start": -1},
+            "type": 0,
+        })
+    return info
+
+
+def folder_files(draft_id: str, content_json: bytes, meta: Mapping[str, Any],
+                 assets: Mapping[str, Any]) -> dict[str, bytes]:
+    """Every JSON file of the folder. `assets` maps relpath → media entry (path, size, kind...)."""
+    content = json.loads(content_json)
+    skeleton = template("draft_content_template.json")
+    skeleton["canvas_config"] = {"width": 0, "height": 0, "ratio": "original"}
+    return {
+        "draft_content.json": content_json,
+        "draft_info.json": content_json,
+        "draft_meta_info.json": dump_json(_meta(draft_id, meta, content, assets)),
+        "draft_agency_config.json": dump_json({"marterials": None, "use_converter": False, "video_resolution": 720}),
+        "attachment_pc_common.json": dump_json({"pc_feature_flag": 0, "template_item_infos": [],
+                                                "unlock_template_ids": []}),
+        "template.tmp": dump_json(skeleton),
+    }
+
+
+def write_folder(dest: Path, files: Mapping[str, bytes], assets: Mapping[str, Any],
+                 open_asset: Callable[[str], Path]) -> Path:
+    """Lay the folder out under `dest`; media are hard-linked from the blob store when possible."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (dest / name).write_bytes(data)
+    for relpath, entry in assets.items():
+        if not is_safe_relpath(relpath):
+            continue
+        target = dest / relpath
+        target.parent.mkdir(parents=True, exist_ok=True)
+        src = open_asset(entry["blob_key"])
+        if target.exists():
+            continue
+        try:
+            os.link(src, target)
+        except OSError:
+            shutil.copyfile(src, target)
+    return dest

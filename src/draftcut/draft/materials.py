@@ -1,0 +1,165 @@
+"""Material objects (`materials.<kind>[]` entries) as the app and pyJianYingDraft 0.3.1 write them.
+
+Each builder returns a plain dict ready for the draft JSON; field sets follow
+`draft-format.md` §5 and were checked against pyJianYingDraft's exporters.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from draftcut.draft.catalog import CatalogEntry
+from draftcut.draft.ids import new_id
+
+__all__ = [
+    "PHOTO_DURATION_US",
+    "audio_effect",
+    "audio_fade",
+    "audio_material",
+    "canvas",
+    "mask",
+    "segment_animations",
+    "sound_channel_mapping",
+    "speed",
+    "transition",
+    "video_material",
+]
+
+PHOTO_DURATION_US = 10_800_000_000
+"""Photos are 3 h long materials in every app-written draft."""
+
+_FULL_CROP = {
+    "upper_left_x": 0.0, "upper_left_y": 0.0, "upper_right_x": 1.0, "upper_right_y": 0.0,
+    "lower_left_x": 0.0, "lower_left_y": 1.0, "lower_right_x": 1.0, "lower_right_y": 1.0,
+}
+
+
+def video_material(*, path: str, name: str, kind: str, duration_us: int,
+                   width: int, height: int) -> dict[str, Any]:
+    """A `materials.videos` entry; `kind` is "video" or "photo"."""
+    mid = new_id()
+    return {
+        "audio_fade": None, "category_id": "", "category_name": "local", "check_flag": 63487,
+        "crop": dict(_FULL_CROP), "crop_ratio": "free", "crop_scale": 1.0,
+        "duration": PHOTO_DURATION_US if kind == "photo" else duration_us,
+        "height": height, "width": width, "id": mid,
+        # An empty local_material_id is reported to show "媒体丢失" on Jianying 5.9+ (draft-format §5.1).
+        "local_material_id": new_id(), "material_id": mid, "material_name": name,
+        "media_path": "", "path": path, "type": kind,
+    }
+
+
+def audio_material(*, path: str, name: str, duration_us: int) -> dict[str, Any]:
+    mid = new_id()
+    return {
+        "app_id": 0, "category_id": "", "category_name": "local", "check_flag": 3,
+        "copyright_limit_type": "none", "duration": duration_us, "effect_id": "", "formula_id": "",
+        "id": mid, "local_material_id": mid, "music_id": mid, "name": name, "path": path,
+        "source_platform": 0, "type": "extract_music", "wave_points": [],
+    }
+
+
+def speed(value: float) -> dict[str, Any]:
+    return {"curve_speed": None, "id": new_id(), "mode": 0, "speed": value, "type": "speed"}
+
+
+def canvas() -> dict[str, Any]:
+    """The app's default background object: no fill (black)."""
+    return {"album_image": "", "blur": 0.0, "color": "", "id": new_id(), "image": "",
+            "image_id": "", "image_name": "", "source_platform": 0, "team_id": "", "type": "canvas_color"}
+
+
+def sound_channel_mapping(*, audio: bool = False) -> dict[str, Any]:
+    return {"audio_channel_mapping": 0, "id": new_id(), "is_config_open": False,
+            "type": "" if audio else "none"}
+
+
+def audio_fade(fade_in_us: int, fade_out_us: int) -> dict[str, Any]:
+    return {"fade_in_duration": fade_in_us, "fade_out_duration": fade_out_us, "fade_type": 0,
+            "id": new_id(), "type": "audio_fade"}
+
+
+def transition(entry: CatalogEntry, duration_us: int | None) -> dict[str, Any]:
+    """Transition *out of* the segment that references it (the earlier one)."""
+    return {
+        "category_id": "", "category_name": "",
+        "duration": duration_us if duration_us is not None else int(entry.data["default_duration"]),
+        "effect_id": entry.effect_id, "id": new_id(), "is_overlap": bool(entry.data.get("is_overlap", True)),
+        "name": entry.name, "platform": "all", "resource_id": entry.resource_id, "type": "transition",
+    }
+
+
+def mask(entry: CatalogEntry, *, material_w: int, material_h: int, center_x: float = 0.0,
+         center_y: float = 0.0, size: float | None = None, rotation: float = 0.0,
+         feather: float = 0.0, invert: bool = False, round_corner: float = 0.0) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The same mask as an old `masks` entry and a new `common_mask` entry (one shared id).
+
+    Jianying ≤5.9 reads `masks`, newer builds read only `common_mask`
+    (pyJianYingDraft issues #102/#160), so both are written. `size` is the
+    shape's main dimension as a fraction of the material height; by default
+    the shape is inscribed in the material.
+    """
+    aspect = float(entry.data.get("default_aspect_ratio", 1.0))
+    w, h = max(material_w, 1), max(material_h, 1)
+    full_frame = entry.data.get("resource_type") in ("line", "mirror") or (entry.name == "矩形" and size is None)
+    if full_frame:
+        height, width = 1.0, 1.0
+    else:
+        height = size if size is not None else min(w, h / aspect) / h
+        width = height * h * aspect / w
+    config = {"aspectRatio": aspect, "centerX": center_x, "centerY": center_y, "feather": feather,
+              "height": height, "invert": invert, "rotation": rotation, "roundCorner": round_corner,
+              "width": width}
+    old = {"config": config, "id": new_id(), "name": entry.name, "platform": "all", "position_info": "",
+           "resource_id": entry.resource_id, "resource_type": entry.data.get("resource_type", ""), "type": "mask"}
+    new = dict(old)
+    new.update({
+        "config": {**config, "expansion": 0.0}, "category": "video", "category_id": "jichu",
+        "category_name": "基础", "is_old_version": False, "loader_work_space": "", "panel": "",
+        "source_platform": 0, "track_segment": "",
+        "text_config": {"align_type": 15, "bold_width": 0.0, "char_spacing": 0.0, "content": "",
+                        "font_name": "", "font_path": "", "font_resource_id": "", "font_size": 15.0,
+                        "has_underline": False, "italic_degree": 0, "line_gap": 0.0, "scale": 1.0},
+    })
+    return old, new
+
+
+_AUDIO_EFFECT_CATEGORY = {
+    "audio_scene_effects": ("sound_effect", "场景音", 1),
+    "tone_effects": ("tone", "音色", 2),
+    "speech_to_song": ("speech_to_song", "声音成曲", 3),
+}
+
+
+def audio_effect(entry: CatalogEntry) -> dict[str, Any]:
+    """An `audio_effects` entry with every parameter at its catalog default."""
+    category_id, category_name, sub_type = _AUDIO_EFFECT_CATEGORY[entry.kind]
+    params = [
+        {"default_value": p["default_value"], "max_value": p["max_value"], "min_value": p["min_value"],
+         "name": p["name"], "parameterIndex": i, "portIndex": 0, "value": p["default_value"]}
+        for i, p in enumerate(entry.data.get("params", []))
+    ]
+    return {
+        "audio_adjust_params": params, "category_id": category_id, "category_name": category_name,
+        "id": new_id(), "is_ugc": False, "name": entry.name, "production_path": "",
+        "resource_id": entry.resource_id, "speaker_id": "", "sub_type": sub_type,
+        "time_range": {"duration": 0, "start": 0}, "type": "audio_effect",
+    }
+
+
+_ANIMATION_TYPE = {"video_intros": "in", "video_outros": "out", "video_group_animations": "group",
+                   "text_intros": "in", "text_outros": "out", "text_loops": "loop"}
+
+
+def segment_animations(items: list[tuple[CatalogEntry, int, int]], *, video: bool = True) -> dict[str, Any]:
+    """`material_animations` entry; `items` are (entry, start µs from segment start, duration µs)."""
+    return {
+        "animations": [
+            {"anim_adjust_params": None, "duration": duration, "id": entry.effect_id,
+             "material_type": "video" if video else "sticker", "name": entry.name,
+             "panel": "video" if video else "", "platform": "all", "resource_id": entry.resource_id,
+             "start": start, "type": _ANIMATION_TYPE[entry.kind]}
+            for entry, start, duration in items
+        ],
+        "id": new_id(), "multi_language_current": "none", "type": "sticker_animation",
+    }

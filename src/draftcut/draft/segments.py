@@ -1,0 +1,67 @@
+"""Segment objects (`tracks[].segments[]`), as pyJianYingDraft 0.3.1 exports them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from draftcut.draft.ids import new_id
+
+__all__ = ["Clip", "audio_segment", "visual_segment"]
+
+
+@dataclass(frozen=True, slots=True)
+class Clip:
+    """Visual placement: transform in half-canvas units (+y up), clockwise degrees."""
+
+    alpha: float = 1.0
+    scale_x: float = 1.0
+    scale_y: float = 1.0
+    transform_x: float = 0.0
+    transform_y: float = 0.0
+    rotation: float = 0.0
+    flip_h: bool = False
+    flip_v: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"alpha": self.alpha, "flip": {"horizontal": self.flip_h, "vertical": self.flip_v},
+                "rotation": self.rotation, "scale": {"x": self.scale_x, "y": self.scale_y},
+                "transform": {"x": self.transform_x, "y": self.transform_y}}
+
+
+def _base(material_id: str, start: int, duration: int, source_start: int, source_duration: int,
+          speed: float, volume: float, refs: list[str]) -> dict[str, Any]:
+    return {
+        "enable_adjust": True, "enable_color_correct_adjust": False, "enable_color_curves": True,
+        "enable_color_match_adjust": False, "enable_color_wheels": True, "enable_lut": True,
+        "enable_smart_color_adjust": False, "last_nonzero_volume": 1.0, "reverse": False,
+        "track_attribute": 0, "track_render_index": 0, "visible": True, "id": new_id(),
+        "material_id": material_id,
+        "target_timerange": {"start": start, "duration": duration},
+        "common_keyframes": [], "keyframe_refs": [],
+        "source_timerange": {"start": source_start, "duration": source_duration},
+        "speed": speed, "volume": volume, "extra_material_refs": refs, "is_tone_modify": False,
+        "render_index": 0,
+    }
+
+
+def visual_segment(*, material_id: str, start: int, duration: int, source_start: int = 0,
+                   source_duration: int | None = None, speed: float = 1.0, volume: float = 1.0,
+                   clip: Clip = Clip(), refs: list[str]) -> dict[str, Any]:
+    """A video or photo segment. `source_duration = duration × speed` unless given."""
+    src = source_duration if source_duration is not None else round(duration * speed)
+    seg = _base(material_id, start, duration, source_start, src, speed, volume, refs)
+    seg["clip"] = clip.to_json()
+    seg["uniform_scale"] = {"on": clip.scale_x == clip.scale_y, "value": 1.0}
+    seg["hdr_settings"] = {"intensity": 1.0, "mode": 1, "nits": 1000}
+    return seg
+
+
+def audio_segment(*, material_id: str, start: int, duration: int, source_start: int = 0,
+                  source_duration: int | None = None, speed: float = 1.0, volume: float = 1.0,
+                  refs: list[str]) -> dict[str, Any]:
+    src = source_duration if source_duration is not None else round(duration * speed)
+    seg = _base(material_id, start, duration, source_start, src, speed, volume, refs)
+    seg["clip"] = None
+    seg["hdr_settings"] = None
+    return seg

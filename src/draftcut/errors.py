@@ -1,0 +1,244 @@
+"""Every error draftcut raises on purpose, in one tree.
+
+    DraftcutError                      9998  500
+    ├── InvalidParam                   1001  400   (bad field value, bad JSON, wrong type)
+    │   ├── InvalidVideoInfo           2003  400
+    │   ├── InvalidAudioInfo           2007  400
+    │   ├── InvalidImageInfo           2009  400
+    │   └── NameNotFound               1001  400   (catalog look-ups)
+    │       ├── TransitionNotFound     2003  400
+    │       ├── AnimationNotFound      2029  400
+    │       ├── EffectNotFound         2022  400
+    │       └── MaskNotFound           2025  400
+    ├── DraftError
+    │   ├── InvalidDraftUrl            2001  400
+    │   ├── DraftNotFound              2001  404
+    │   ├── SegmentOverlap             2006  409
+    │   └── DraftBusy                  2042  503
+    ├── MediaError
+    │   ├── MediaRefused               2005  400   (scheme, host or address not allowed)
+    │   ├── MediaUnreachable           2005  404   (DNS, connect, timeout, HTTP 4xx/5xx)
+    │   ├── MediaTooLarge              2004  400
+    │   └── MediaUnreadable            2005  400   (bytes are not decodable media)
+    ├── RenderError                    2032  500
+    │   ├── RenderFailed               2032  500   (ffmpeg exited non-zero)
+    │   └── EmptyDraft                 2032  400
+    └── JobError
+        ├── JobNotFound                2031  404
+        └── QueueFull                  2030  503
+
+`code` is capcut-mate's numeric error code (its `exceptions.py`), so clients
+that branch on it keep working; `status` is the HTTP status the seed docs
+name for the same failure. `field` names the request field at fault, e.g.
+``video_infos[2].end``: the seed docs and our users want to know *which*
+value to fix, not only that something was wrong.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+__all__ = [
+    "AnimationNotFound",
+    "DraftBusy",
+    "DraftError",
+    "DraftNotFound",
+    "DraftcutError",
+    "EffectNotFound",
+    "EmptyDraft",
+    "InvalidAudioInfo",
+    "InvalidDraftUrl",
+    "InvalidImageInfo",
+    "InvalidParam",
+    "InvalidVideoInfo",
+    "JobError",
+    "JobNotFound",
+    "MaskNotFound",
+    "MediaError",
+    "MediaRefused",
+    "MediaTooLarge",
+    "MediaUnreachable",
+    "MediaUnreadable",
+    "NameNotFound",
+    "QueueFull",
+    "RenderError",
+    "RenderFailed",
+    "SegmentOverlap",
+    "TransitionNotFound",
+]
+
+
+class DraftcutError(Exception):
+    """Root of the tree; also what an unexpected failure is reported as."""
+
+    code: ClassVar[int] = 9998
+    status: ClassVar[int] = 500
+    zh: ClassVar[str] = "系统内部错误"
+    en: ClassVar[str] = "Internal server error"
+
+    def __init__(self, detail: str = "", *, field: str | None = None) -> None:
+        self.detail = detail
+        self.field = field
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        """`field: detail`, the part that tells the caller what to fix."""
+        if self.field and self.detail:
+            return f"{self.field}: {self.detail}"
+        return self.field or self.detail
+
+    def message(self, lang: str = "zh") -> str:
+        """capcut-mate's message format: `<message>(<detail>)`."""
+        base = self.en if lang == "en" else self.zh
+        detail = self.describe()
+        return f"{base}({detail})" if detail else base
+
+    def at(self, prefix: str) -> DraftcutError:
+        """Prefix the field path: ``end`` raised in item 2 becomes ``video_infos[2].end``."""
+        if not self.field:
+            self.field = prefix
+        else:
+            self.field = prefix + ("" if self.field.startswith("[") else ".") + self.field
+        self.args = (self.describe(),)
+        return self
+
+
+class InvalidParam(DraftcutError):
+    code, status = 1001, 400
+    zh, en = "参数校验失败", "Parameter validation failed"
+
+
+class InvalidVideoInfo(InvalidParam):
+    code = 2003
+    zh = "无效的视频信息，请检查video_infos字段值是否正确"
+    en = "Invalid video information, please check if the value of the video_infos field is correct."
+
+
+class InvalidAudioInfo(InvalidParam):
+    code = 2007
+    zh = "无效的音频信息，请检查audio_infos字段值是否正确"
+    en = "Invalid audio information, please check if the value of the audio_infos field is correct."
+
+
+class InvalidImageInfo(InvalidParam):
+    code = 2009
+    zh = "无效的图片信息，请检查image_infos字段值是否正确"
+    en = "Invalid image information, please check if the value of the image_infos field is correct."
+
+
+class NameNotFound(InvalidParam):
+    """A transition, mask, effect or animation name that no catalog knows."""
+
+
+class TransitionNotFound(NameNotFound):
+    code = 2003
+    zh, en = "转场效果未找到，请检查转场名称是否正确", "Transition not found, please check the transition name."
+
+
+class AnimationNotFound(NameNotFound):
+    code = 2029
+    zh, en = "动画未找到，请检查动画名称是否正确", "Animation not found, please check the animation name."
+
+
+class EffectNotFound(NameNotFound):
+    code = 2022
+    zh = "特效未找到，请检查特效名称是否正确"
+    en = "Effect not found, please check if the effect name is correct."
+
+
+class MaskNotFound(NameNotFound):
+    code = 2025
+    zh = "遮罩类型未找到，请检查遮罩名称是否正确"
+    en = "Mask type not found, please check if the mask name is correct."
+
+
+class DraftError(DraftcutError):
+    code, status = 2001, 400
+    zh, en = "无效的草稿URL", "Invalid draft URL"
+
+
+class InvalidDraftUrl(DraftError):
+    """No usable draft id in the URL, or an id of the wrong shape."""
+
+
+class DraftNotFound(DraftError):
+    status = 404
+    zh, en = "草稿不存在", "Draft does not exist"
+
+    def __init__(self, draft_id: str, *, field: str | None = "draft_url") -> None:
+        self.draft_id = draft_id
+        super().__init__(f"no draft {draft_id}", field=field)
+
+
+class SegmentOverlap(DraftError):
+    code, status = 2006, 409
+    zh, en = "片段重叠", "Segments overlap"
+
+
+class DraftBusy(DraftError):
+    code, status = 2042, 503
+    zh = "草稿锁获取超时，同一时间只允许一个操作"
+    en = "Draft lock acquisition timeout, only one operation allowed at a time"
+
+
+class MediaError(DraftcutError):
+    code, status = 2005, 400
+    zh, en = "下载文件失败", "Download file failed"
+
+    def __init__(self, detail: str = "", *, url: str = "", field: str | None = None) -> None:
+        self.url = url
+        super().__init__(detail, field=field)
+
+
+class MediaRefused(MediaError):
+    """The URL names a scheme, host or address we will not fetch from."""
+
+
+class MediaUnreachable(MediaError):
+    status = 404
+    zh, en = "素材资源不存在或无法访问", "Media resource does not exist or is unreachable"
+
+
+class MediaTooLarge(MediaError):
+    code = 2004
+    zh, en = "文件大小超出限制", "File size exceeds the limit"
+
+
+class MediaUnreadable(MediaError):
+    zh, en = "无法解析的媒体文件", "The file is not readable media"
+
+
+class RenderError(DraftcutError):
+    code = 2032
+    zh, en = "视频渲染失败", "Video rendering failed"
+
+
+class RenderFailed(RenderError):
+    """ffmpeg ran and failed; carries what is needed to see why."""
+
+    def __init__(self, detail: str = "", *, cmd: list[str] | None = None,
+                 returncode: int | None = None, stderr_tail: str = "") -> None:
+        self.cmd = cmd or []
+        self.returncode = returncode
+        self.stderr_tail = stderr_tail
+        super().__init__(detail or f"ffmpeg exited with {returncode}: {stderr_tail[-500:]}")
+
+
+class EmptyDraft(RenderError):
+    status = 400
+    zh, en = "草稿内容为空", "Draft content is empty"
+
+
+class JobError(DraftcutError):
+    code = 2032
+    zh, en = "视频任务状态查询失败", "Video task status query failed"
+
+
+class JobNotFound(JobError):
+    code, status = 2031, 404
+    zh, en = "视频生成任务未找到", "Video generation task not found"
+
+
+class QueueFull(JobError):
+    code, status = 2030, 503
+    zh, en = "服务繁忙，请稍后重试", "Service busy, retry later"

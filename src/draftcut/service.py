@@ -1,0 +1,154 @@
+"""Draft operations, written once: parse → fetch media → edit in one transaction.
+
+capcut-mate repeats parse/download/lock/mutate/save in every endpoint's
+service file. Here every add_* call is `_edit(draft_url, urls, edit)`: the
+media are fetched (and cached) before the draft is touched, and the edit
+runs inside `DraftStore.update`, so a failure leaves the draft as it was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from draftcut.config import API_PREFIX, Settings
+from draftcut.draft import edits
+from draftcut.draft.document import Draft
+from draftcut.draft.edits import EditContext, MediaRef
+from draftcut.draft.folder import JSON_FILES, folder_files, is_safe_relpath, write_folder
+from draftcut.draft.ids import draft_id_from_url, is_draft_id, new_draft_id
+from draftcut.errors import DraftNotFound, InvalidDraftUrl, MediaError
+from draftcut.media import MediaFetcher, MediaFile
+from draftcut.schemas import AddAudiosRequest, AddImagesRequest, AddVideosRequest, CreateDraftRequest
+from draftcut.store.blobs import BlobStore
+from draftcut.draft.record import DraftRecord
+from draftcut.store.drafts import DraftStore
+
+__all__ = ["DraftFile", "DraftService"]
+
+Req = TypeVar("Req", AddVideosRequest, AddAudiosRequest, AddImagesRequest)
+Edit = Callable[[DraftRecord, EditContext, Req, list[MediaRef]], dict[str, Any]]
+
+
+@dataclass(frozen=True, slots=True)
+class DraftFile:
+    """One file of a draft folder: JSON bytes, or a blob on disk."""
+
+    relpath: str
+    data: bytes | None = None
+    path: Path | None = None
+
+
+def _media_ref(media: MediaFile) -> MediaRef:
+    info = media.info
+    return MediaRef(url=media.url, blob_key=media.blob_key, sha256=media.sha256, ext=media.ext, size=media.size,
+                    kind=info.kind, duration_us=info.duration_us, width=info.width, height=info.height,
+                    has_audio=info.has_audio, has_video=info.has_video)
+
+
+class DraftService:
+    def __init__(self, settings: Settings, store: DraftStore, blobs: BlobStore, fetcher: MediaFetcher) -> None:
+        self.settings = settings
+        self.store = store
+        self.blobs = blobs
+        self.fetcher = fetcher
+
+    def draft_url(self, draft_id: str) -> str:
+        return f"{self.settings.base_url}{API_PREFIX}/get_draft?draft_id={draft_id}"
+
+    def file_url(self, draft_id: str, relpath: str) -> str:
+        return f"{self.settings.base_url}/output/draft/{draft_id}/{relpath}"
+
+    async def create_draft(self, req: CreateDraftRequest) -> dict[str, Any]:
+        draft = Draft.new(req.width, req.height)
+        now_us = int(time.time() * 1_000_000)
+        record = DraftRecord(id=new_draft_id(), content=draft.content,
+                             meta={"meta_id": str(uuid.uuid4()).upper(), "created_us": now_us, "modified_us": now_us})
+        await asyncio.to_thread(self.store.create, record)
+        return {"draft_url": self.draft_url(record.id), "draft_id": record.id, "tip_url": self.settings.tip_url}
+
+    async def save_draft(self, draft_url: str) -> dict[str, Any]:
+        draft_id = draft_id_from_url(draft_url)
+        await asyncio.to_thread(self.store.update, draft_id, self._touch)
+        return {"draft_url": self.draft_url(draft_id)}
+
+    @staticmethod
+    def _touch(record: DraftRecord) -> None:
+        record.meta["modified_us"] = int(time.time() * 1_000_000)
+
+    async def list_files(self, draft_id: str) -> list[str]:
+        """Absolute URLs of every file in the draft folder, JSON first."""
+        if not is_draft_id(draft_id):
+            raise InvalidDraftUrl(f"malformed draft_id {draft_id[:40]!r}", field="draft_id")
+        listing = await asyncio.to_thread(self.store.listing, draft_id)
+        return [self.file_url(draft_id, p) for p in (*JSON_FILES, *listing.assets)]
+
+    async def read_file(self, draft_id: str, relpath: str) -> DraftFile:
+        if not is_draft_id(draft_id) or not is_safe_relpath(relpath):
+            raise DraftNotFound(draft_id, field="path")
+        listing = await asyncio.to_thread(self.store.listing, draft_id)
+        if relpath in JSON_FILES:
+            files = folder_files(draft_id, listing.content_json, listing.meta, listing.assets)
+            return DraftFile(relpath, data=files[relpath])
+        entry = listing.assets.get(relpath)
+        if entry is None:
+            raise DraftNotFound(draft_id, field="path")
+        return DraftFile(relpath, path=self.blobs.local_path(entry["blob_key"]))
+
+    def materialize(self, draft_id: str, dest: Path) -> Path:
+        """Write the whole draft folder to `dest` (for the renderer or a local hand-off)."""
+        listing = self.store.listing(draft_id)
+        files = folder_files(draft_id, listing.content_json, listing.meta, listing.assets)
+        return write_folder(dest, files, listing.assets, self.blobs.local_path)
+
+    async def _fetch_all(self, urls: Sequence[str], field: str) -> list[MediaRef]:
+        async def one(i: int, url: str) -> MediaRef:
+            try:
+                return _media_ref(await self.fetcher.get(url))
+            except MediaError as exc:
+                raise exc.at(f"{field}[{i}]") from None
+
+        return list(await asyncio.gather(*(one(i, u) for i, u in enumerate(urls))))
+
+    async def _edit(self, draft_url: str, urls: Sequence[str], field: str, edit: Edit[Req], req: Req) -> dict[str, Any]:
+        draft_id = draft_id_from_url(draft_url)
+        # Fail on a missing draft before spending time on downloads.
+        if not await asyncio.to_thread(self.store.exists, draft_id):
+            raise DraftNotFound(draft_id)
+        media = await self._fetch_all(urls, field)
+        ctx = EditContext(draft_id=draft_id, draft_url=self.draft_url(draft_id),
+                          path_root=self.settings.material_path_root)
+
+        def apply(record: DraftRecord) -> dict[str, Any]:
+            result = edit(record, ctx, req, media)
+            self._touch(record)
+            return result
+
+        return await asyncio.to_thread(self.store.update, draft_id, apply)
+
+    async def add_videos(self, req: AddVideosRequest) -> dict[str, Any]:
+        return await self._edit(req.draft_url, [i.video_url for i in req.video_infos], "video_infos",
+                                edits.add_videos, req)
+
+    async def add_audios(self, req: AddAudiosRequest) -> dict[str, Any]:
+        return await self._edit(req.draft_url, [i.audio_url for i in req.audio_infos], "audio_infos",
+                                edits.add_audios, req)
+
+    async def add_images(self, req: AddImagesRequest) -> dict[str, Any]:
+        return await self._edit(req.draft_url, [i.image_url for i in req.image_infos], "image_infos",
+                                edits.add_images, req)
+
+    async def sweep_retention(self) -> list[str]:
+        """Delete drafts untouched for `retention_days` (off when 0)."""
+        if not self.settings.retention_days:
+            return []
+        cutoff = time.time() - self.settings.retention_days * 86400
+        ids = await asyncio.to_thread(self.store.ids_untouched_since, cutoff)
+        for draft_id in ids:
+            await asyncio.to_thread(self.store.delete, draft_id)
+        return ids

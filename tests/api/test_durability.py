@@ -1,0 +1,95 @@
+"""Drafts survive restarts and crashes; four server processes edit one draft safely."""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+from utils.server_fixtures import API, Server
+
+
+def _add(client: httpx.Client, url: str, media: Any, i: int) -> dict[str, Any]:
+    kind = i % 3
+    if kind == 0:
+        body = {"draft_url": url, "video_infos": json.dumps(
+            [{"video_url": media.url("video_red_2s.mp4"), "start": i * 1000, "end": i * 1000 + 500000}])}
+        name = "add_videos"
+    elif kind == 1:
+        body = {"draft_url": url, "audio_infos": json.dumps(
+            [{"audio_url": media.url("audio_2s.mp3"), "start": i * 1000, "end": i * 1000 + 500000}])}
+        name = "add_audios"
+    else:
+        body = {"draft_url": url, "image_infos": json.dumps(
+            [{"image_url": media.url("image_blue.png"), "start": i * 1000, "end": i * 1000 + 500000}])}
+        name = "add_images"
+    resp = client.post(f"{API}/{name}", json=body)
+    assert resp.status_code == 200, resp.text
+    return dict(resp.json())
+
+
+def test_drafts_survive_restart_and_stay_editable(tmp_path: Path, media: Any) -> None:
+    with Server(tmp_path) as srv:
+        url = httpx.post(f"{srv.url}{API}/create_draft", json={}).json()["draft_url"]
+        with httpx.Client(base_url=srv.url, timeout=30) as c:
+            first = _add(c, url, media, 0)
+    with Server(tmp_path) as srv:  # a new process on the same data dir
+        with httpx.Client(base_url=srv.url, timeout=30) as c:
+            second = _add(c, url, media, 1)
+            assert c.post(f"{API}/save_draft", json={"draft_url": url}).json()["code"] == 0
+            files = c.get(f"{API}/get_draft", params={"draft_id": url.rsplit('=', 1)[1]}).json()["files"]
+            content = httpx.get(files[0]).json()
+    seg_ids = {s["id"] for t in content["tracks"] for s in t["segments"]}
+    assert set(first["segment_ids"]) | set(second["segment_ids"]) <= seg_ids
+
+
+def test_fifty_concurrent_edits_from_four_processes(tmp_path: Path, media: Any) -> None:
+    with Server(tmp_path, workers=4) as srv, httpx.Client(base_url=srv.url, timeout=60,
+                                                          limits=httpx.Limits(max_connections=60)) as c:
+        url = c.post(f"{API}/create_draft", json={}).json()["draft_url"]
+        with ThreadPoolExecutor(max_workers=50) as pool:
+            results = list(pool.map(lambda i: _add(c, url, media, i), range(50)))
+        did = url.rsplit("=", 1)[1]
+        content = c.get(f"/output/draft/{did}/draft_content.json").json()
+        pids = {c.get("/openapi.json").headers.get("x-draftcut-pid") for _ in range(20)}
+    assert all(r["code"] == 0 for r in results)
+    segments = [s["id"] for t in content["tracks"] for s in t["segments"]]
+    expected = [sid for r in results for sid in r["segment_ids"]]
+    assert len(expected) == 50 and sorted(segments) == sorted(expected)  # each edit landed exactly once
+    assert len({r["track_id"] for r in results}) == 50
+    assert len(pids - {None}) > 1  # more than one process served requests
+
+
+def test_killed_server_keeps_last_committed_version(tmp_path: Path, media: Any) -> None:
+    srv = Server(tmp_path, workers=2).start()
+    try:
+        c = httpx.Client(base_url=srv.url, timeout=30)
+        url = c.post(f"{API}/create_draft", json={}).json()["draft_url"]
+        done: list[dict[str, Any]] = []
+
+        def edit(i: int) -> None:
+            try:
+                done.append(_add(c, url, media, i))
+            except (httpx.HTTPError, AssertionError):
+                pass  # cut off by the kill
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            futures = [pool.submit(edit, i) for i in range(40)]
+            while len(done) < 8:
+                time.sleep(0.01)
+            srv.stop(kill=True)
+            for f in futures:
+                f.result()
+    finally:
+        srv.stop(kill=True)
+    with Server(tmp_path) as srv2, httpx.Client(base_url=srv2.url, timeout=30) as c2:
+        did = url.rsplit("=", 1)[1]
+        content = c2.get(f"/output/draft/{did}/draft_content.json").json()
+        after = _add(c2, url, media, 99)
+    seg_ids = {s["id"] for t in content["tracks"] for s in t["segments"]}
+    assert {sid for r in done for sid in r["segment_ids"]} <= seg_ids  # every acknowledged edit is there
+    assert all(t["segments"] for t in content["tracks"] if t["name"] != "main_track")  # no half-made tracks
+    assert after["code"] == 0

@@ -1,0 +1,1 @@
+pytest_plugins = ["utils.media_fixtures", "utils.server_fixtures"]
