@@ -21,6 +21,10 @@ def _serve(args: argparse.Namespace) -> int:
     }.items() if v is not None}
     settings = Settings(**overrides)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    # Create the database (schema, WAL mode) once, before workers race to do it.
+    from draftcut.store._sqlite import Database
+
+    Database(settings.db_path).close()
     # Worker processes re-read settings from the environment.
     settings.export_to_environ()
     print(f"draftcut serving on http://{settings.host}:{settings.port} (public URL {settings.base_url}, "

@@ -111,7 +111,8 @@ class DraftService:
             try:
                 return _media_ref(await self.fetcher.get(url))
             except MediaError as exc:
-                raise exc.at(f"{field}[{i}]") from None
+                # "video_infos" → "video_infos[i].video_url"
+                raise exc.at(f"{field}[{i}].{field.removesuffix('_infos')}_url") from None
 
         return list(await asyncio.gather(*(one(i, u) for i, u in enumerate(urls))))
 

@@ -80,8 +80,8 @@ def test_save_draft_unknown_and_malformed(api: httpx.Client) -> None:
                                   "assets/videos/nothing.mp4"])
 def test_file_route_refuses_traversal_and_unknown(api: httpx.Client, path: str) -> None:
     did = draft_id(create_draft(api))
-    resp = api.get(f"/output/draft/{did}/{path}")
-    assert resp.status_code == 404
+    resp = api.get(f"/output/draft/{did}/{path}", follow_redirects=True)
+    assert resp.status_code == 404 and b"SQLite" not in resp.content
 
 
 def test_english_messages_and_envelope_for_http_errors(api: httpx.Client) -> None:

@@ -9,7 +9,9 @@ from pathlib import Path
 
 import httpx
 import pyJianYingDraft as pjd
-from utils.server_fixtures import CREATED_DRAFTS, draft_id
+from typing import Any
+
+from utils.server_fixtures import CREATED_DRAFTS, call, create_draft, draft_id
 
 
 def _download(draft_url: str, root: Path) -> Path:
@@ -23,9 +25,26 @@ def _download(draft_url: str, root: Path) -> Path:
     return root / did
 
 
-def test_every_suite_draft_loads_and_reimports(tmp_path: Path) -> None:
+def _rich_draft(api: httpx.Client, media: Any) -> str:
+    """One draft with every kind of material this service writes, so the check never runs empty."""
+    url = create_draft(api, 1080, 1920)
+    call(api, "add_videos", {"draft_url": url, "video_infos": [
+        {"video_url": media.url("pattern_5s.mp4"), "start": 0, "end": 3000000, "mask": "爱心",
+         "transition": "闪黑"},
+        {"video_url": media.url("video_red_2s.mp4"), "start": 3000000, "end": 5000000}],
+        "scene_timelines": [{"start": 0, "end": 1500000}, {"start": 0, "end": 2000000}]})
+    call(api, "add_audios", {"draft_url": url, "audio_infos": [
+        {"audio_url": media.url("audio_2s.mp3"), "start": 0, "end": 2000000, "fade_in": 100000,
+         "audio_effect": "echo"}]})
+    call(api, "add_images", {"draft_url": url, "image_infos": [
+        {"image_url": media.url("image.jpg"), "start": 0, "end": 2000000, "in_animation": "zoom in"}]})
+    return url
+
+
+def test_every_suite_draft_loads_and_reimports(tmp_path: Path, api: httpx.Client, media: Any) -> None:
+    rich = _rich_draft(api, media)
     alive = [u for u in CREATED_DRAFTS if httpx.get(u, timeout=10).status_code == 200]
-    assert len(alive) >= 40, len(alive)  # the suite above really produced drafts
+    assert rich in alive
     folder = pjd.DraftFolder(str(tmp_path))
     for url in alive:
         path = _download(url, tmp_path)

@@ -1,0 +1,164 @@
+"""`MediaFetcher`: URL in, stored and probed `MediaFile` out, with a cache in between.
+
+Drafts reference the same clips over and over (every `add_videos` call names
+its URLs again), so a URL fetched recently is served from the blob store with
+no network request; after `media_cache_ttl_s` the origin is asked with a
+conditional GET, which costs a 304 when nothing changed. Blobs are
+content-addressed, so the same bytes behind several URLs are stored once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import time
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from draftcut.config import Settings
+from draftcut.errors import MediaTooLarge, MediaUnreachable, MediaUnreadable
+from draftcut.media._ext import choose_ext, mime_for_ext
+from draftcut.media._guard import check_url
+from draftcut.media._http import Downloaded, NotModified, Validators, download
+from draftcut.media._locks import KeyedLocks
+from draftcut.media._probe import probe_file
+from draftcut.media._transport import GuardedTransport
+from draftcut.media._types import MediaFile, MediaInfo
+from draftcut.store.blobs import BlobStore
+from draftcut.store.media_index import MediaIndex, MediaRecord
+
+__all__ = ["DEADLINE_FACTOR", "USER_AGENT", "MediaFetcher", "blob_key_for"]
+
+USER_AGENT = "draftcut/0.1 (media fetcher)"
+DEADLINE_FACTOR = 4
+"""A whole fetch (all hops, retries and the body) may take this many `media_timeout_s`.
+
+The per-operation timeouts alone never fire against a server that trickles a
+byte just often enough; this bounds how long a request handler can be held.
+"""
+
+
+def blob_key_for(sha256: str, ext: str) -> str:
+    return f"media/{sha256[:2]}/{sha256}{ext}"
+
+
+def _media_file(record: MediaRecord) -> MediaFile:
+    return MediaFile(url=record.url, sha256=record.sha256, size=record.size,
+                     content_type=record.content_type, ext=record.ext,
+                     blob_key=record.blob_key, info=MediaInfo.from_dict(record.info))
+
+
+class MediaFetcher:
+    """Fetches media URLs safely into a `BlobStore`, remembering them in a `MediaIndex`.
+
+    One instance per process (it holds a connection pool); `aclose()` when done.
+    `transport` replaces the guarded transport, e.g. with `httpx.MockTransport`
+    or an egress proxy; the address guard is then that transport's job, while
+    the URL checks (scheme, credentials, literal addresses) still apply.
+    """
+
+    def __init__(self, settings: Settings, blobs: BlobStore, index: MediaIndex, *,
+                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self._settings = settings
+        self._blobs = blobs
+        self._index = index
+        self._allowed_hosts = settings.allowed_media_hosts
+        timeout = settings.media_timeout_s
+        self._client = httpx.AsyncClient(
+            transport=transport if transport is not None else GuardedTransport(self._allowed_hosts),
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            trust_env=False,
+            # identity: the stored bytes and their hash are the file, not a transfer encoding of it.
+            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
+        )
+        self._locks = KeyedLocks()
+
+    async def __aenter__(self) -> MediaFetcher:
+        return self
+
+    async def __aexit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                        tb: TracebackType | None) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def get(self, url: str) -> MediaFile:
+        """The media at `url`, from the cache when fresh, else fetched and probed.
+
+        Raises MediaRefused, MediaUnreachable, MediaTooLarge or MediaUnreadable.
+        Concurrent calls for one URL share a single download.
+        """
+        check_url(url, self._allowed_hosts)
+        asked_at = time.time()
+        async with self._locks.hold(url):
+            record = self._cached(url)
+            if record is not None:
+                # Fresh, or fetched by a concurrent call while we waited for the lock.
+                age = time.time() - record.fetched_at
+                if age < self._settings.media_cache_ttl_s or record.fetched_at >= asked_at:
+                    return _media_file(record)
+            return await self._fetch(url, record)
+
+    def _cached(self, url: str) -> MediaRecord | None:
+        record = self._index.get(url)
+        if record is None or not self._blobs.exists(record.blob_key):
+            return None
+        try:
+            MediaInfo.from_dict(record.info)
+        except (KeyError, TypeError, ValueError):
+            return None  # written by an incompatible version: fetch again
+        return record
+
+    async def _fetch(self, url: str, record: MediaRecord | None) -> MediaFile:
+        validators = Validators(record.etag, record.last_modified) if record is not None else None
+        if validators is not None and not (validators.etag or validators.last_modified):
+            validators = None
+        scratch = self._blobs.scratch_dir()
+        try:
+            result = await self._download(url, scratch / "download", validators)
+            if isinstance(result, NotModified):
+                assert record is not None
+                record.fetched_at = time.time()
+                record.etag = result.validators.etag
+                record.last_modified = result.validators.last_modified
+                self._index.put(record)
+                return _media_file(record)
+            return await self._store(url, result)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+    async def _download(self, url: str, dest: Path, validators: Validators | None) -> Downloaded | NotModified:
+        deadline = self._settings.media_timeout_s * DEADLINE_FACTOR
+        try:
+            async with asyncio.timeout(deadline):
+                return await download(
+                    self._client, url, dest,
+                    allowed_hosts=self._allowed_hosts,
+                    max_bytes=self._settings.media_max_bytes,
+                    max_redirects=self._settings.media_max_redirects,
+                    validators=validators,
+                )
+        except TimeoutError as exc:
+            raise MediaUnreachable(f"timed out after {deadline:g}s fetching {url}", url=url) from exc
+
+    async def _store(self, url: str, got: Downloaded) -> MediaFile:
+        try:
+            info = await asyncio.to_thread(probe_file, got.path)
+        except (MediaUnreadable, MediaTooLarge) as exc:
+            raise type(exc)(f"{url}: {exc.detail}", url=url) from exc
+        ext = choose_ext(info, got.content_type, (got.final_url, url))
+        key = blob_key_for(got.sha256, ext)
+        if not self._blobs.exists(key):
+            await asyncio.to_thread(self._blobs.put_file, key, got.path)
+        record = MediaRecord(
+            url=url, sha256=got.sha256, size=got.size, content_type=mime_for_ext(ext), ext=ext,
+            blob_key=key, info=info.to_dict(), fetched_at=time.time(),
+            etag=got.validators.etag, last_modified=got.validators.last_modified,
+        )
+        self._index.put(record)
+        return _media_file(record)
+
