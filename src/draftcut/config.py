@@ -52,7 +52,10 @@ class Settings(BaseSettings):
 
     ffmpeg: str = ""
     """ffmpeg executable; empty means the one inside the imageio-ffmpeg wheel."""
+    render_enabled: bool = True
+    """Run render workers in this process (turn off for API-only nodes)."""
     render_workers: int = Field(2, ge=1, le=64)
+    """Render jobs running at once, across all server processes sharing the data dir."""
     render_timeout_s: float = Field(3600.0, gt=0)
     render_max_queue: int = Field(100, ge=1)
 

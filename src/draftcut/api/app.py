@@ -12,9 +12,12 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftcut import __version__
-from draftcut.api import drafts, files
+from draftcut.api import drafts, files, render
 from draftcut.api.errors import install_error_handlers
 from draftcut.config import API_PREFIX, Settings, get_settings
+from draftcut.jobs.runner import JobRunner
+from draftcut.jobs.service import RenderService
+from draftcut.jobs.store import SqliteJobStore
 from draftcut.media import MediaFetcher
 from draftcut.service import DraftService
 from draftcut.store._sqlite import Database
@@ -68,11 +71,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         blobs = LocalBlobStore(settings.blob_dir)
         fetcher = MediaFetcher(settings, blobs, SqliteMediaIndex(db))
         app.state.service = DraftService(settings, SqliteDraftStore(db), blobs, fetcher)
+        jobs = SqliteJobStore(db)
+        runner = JobRunner(settings, jobs, app.state.service) if settings.render_enabled else None
+        app.state.renders = RenderService(app.state.service, jobs, runner)
         sweeper = asyncio.create_task(_retention_loop(app.state.service))
+        if runner:
+            runner.start()
         try:
             yield
         finally:
             sweeper.cancel()
+            if runner:
+                await runner.stop()
             await fetcher.aclose()
 
     app = FastAPI(title="draftcut", version=__version__, lifespan=lifespan,
@@ -80,7 +90,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(drafts.router, prefix=API_PREFIX, tags=["drafts"])
+    app.include_router(render.router, prefix=API_PREFIX, tags=["render"])
     app.include_router(files.router, tags=["files"])
+    app.include_router(render.files, tags=["files"])
     app.add_middleware(_WorkerHeader)
     return app
 

@@ -10,7 +10,8 @@ from draftcut.api.deps import Service
 router = APIRouter()
 
 
-@router.api_route("/output/draft/{draft_id}/{relpath:path}", methods=["GET", "HEAD"])
+@router.get("/output/draft/{draft_id}/{relpath:path}")
+@router.head("/output/draft/{draft_id}/{relpath:path}", include_in_schema=False)
 async def draft_file(service: Service, draft_id: str, relpath: str) -> Response:
     """JSON files are generated from the stored draft; media come from blob storage, with Range."""
     found = await service.read_file(draft_id, relpath)

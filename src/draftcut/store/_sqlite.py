@@ -3,12 +3,19 @@
 One file, WAL mode, a connection per thread. `BEGIN IMMEDIATE` takes the
 write lock up front, so read-modify-write sequences from several server
 processes serialise instead of failing half-way with SQLITE_BUSY.
+
+Writers first queue on a thread lock and an `flock` on a side file: SQLite's
+own busy handler polls with sleeps of up to 100 ms, which under 50 concurrent
+edits made the p99 latency ten times the median. A blocked `flock` wakes as
+soon as the holder releases it, and the kernel releases it if a process dies.
 """
 
 from __future__ import annotations
 
+import fcntl
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +33,26 @@ CREATE TABLE IF NOT EXISTS drafts (
     updated_at REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS idx_drafts_updated ON drafts(updated_at);
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    draft_id TEXT NOT NULL,
+    draft_url TEXT NOT NULL,
+    status TEXT NOT NULL,
+    progress INTEGER NOT NULL DEFAULT 0,
+    phase TEXT NOT NULL DEFAULT '',
+    video_key TEXT NOT NULL DEFAULT '',
+    error_message TEXT NOT NULL DEFAULT '',
+    error_status INTEGER NOT NULL DEFAULT 0,
+    unsupported TEXT NOT NULL DEFAULT '[]',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    worker TEXT NOT NULL DEFAULT '',
+    heartbeat_at REAL NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    started_at REAL,
+    completed_at REAL
+);
+CREATE INDEX IF NOT EXISTS idx_jobs_draft ON jobs(draft_id, created_at);
+CREATE INDEX IF NOT EXISTS idx_jobs_status ON jobs(status, created_at);
 CREATE TABLE IF NOT EXISTS media (
     url TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL,
@@ -49,6 +76,8 @@ class Database:
         self.busy_timeout_s = busy_timeout_s
         path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
+        self._writer = threading.Lock()
+        self._lock_file = open(path.with_name(path.name + ".writelock"), "a+b")  # noqa: SIM115 - lives with self
         with self.transaction() as conn:
             # executescript() would COMMIT behind our back; run the statements one by one.
             for statement in SCHEMA.split(";"):
@@ -56,6 +85,7 @@ class Database:
                     conn.execute(statement)
 
     def close(self) -> None:
+        self._lock_file.close()
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
@@ -74,19 +104,41 @@ class Database:
         return conn
 
     @contextmanager
+    def _write_turn(self) -> Iterator[None]:
+        deadline = time.monotonic() + self.busy_timeout_s
+        if not self._writer.acquire(timeout=self.busy_timeout_s):
+            raise DraftBusy(f"no write turn within {self.busy_timeout_s:.0f}s")
+        try:
+            while True:
+                try:
+                    fcntl.flock(self._lock_file, fcntl.LOCK_EX | (fcntl.LOCK_NB if time.monotonic() > deadline else 0))
+                    break
+                except BlockingIOError as exc:
+                    raise DraftBusy(f"no write turn within {self.busy_timeout_s:.0f}s") from exc
+                except InterruptedError:
+                    continue
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+        finally:
+            self._writer.release()
+
+    @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Write transaction: all or nothing, serialised across processes."""
+        """Write transaction: all or nothing, serialised across threads and processes."""
         conn = self.connection()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise DraftBusy(f"database busy for more than {self.busy_timeout_s:.0f}s") from exc
-            raise
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        else:
-            conn.execute("COMMIT")
+        with self._write_turn():
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) or "busy" in str(exc):
+                    raise DraftBusy(f"database busy for more than {self.busy_timeout_s:.0f}s") from exc
+                raise
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            else:
+                conn.execute("COMMIT")
