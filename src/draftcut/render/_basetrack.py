@@ -1,0 +1,111 @@
+"""The bottom video track as one canvas-sized yuv420p stream for a window.
+
+Each clip becomes a canvas-sized *piece*: its layer over the segment's
+background (colour, or the blurred copy of `canvas_blur`); gaps are black.
+Pieces are joined with ``concat``, or with ``xfade`` where a transition
+overlaps two of them (the centred window from ``_spans.py``). An opaque,
+still, in-canvas clip is padded instead of overlaid, and a clip covering the
+whole canvas is just cropped: both avoid compositing the full frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from draftcut.render._frames import fmt
+from draftcut.render._graph import Graph
+from draftcut.render._layer import Layer, LayerJob, build_layer
+from draftcut.render._resources import OutputFormat, Resources
+from draftcut.render._spans import Span
+
+__all__ = ["base_stream", "color_source"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    label: str
+    frames: int
+
+
+def color_source(g: Graph, fmt_: OutputFormat, frames: int, color: str = "black") -> str:
+    return g.chain([], [f"color=c={color}:s={fmt_.width}x{fmt_.height}:r={fmt_.fps}",
+                        f"trim=end_frame={frames}", "setsar=1", "format=yuv420p"], "c")
+
+
+def _ffmpeg_color(value: str) -> str:
+    """'#RRGGBB[AA]' → '0xRRGGBB'; anything unreadable or transparent → black."""
+    hexpart = value.strip().lstrip("#")
+    if len(hexpart) not in (6, 8) or any(c not in "0123456789abcdefABCDEF" for c in hexpart):
+        return "black"
+    if len(hexpart) == 8 and hexpart[6:].lower() == "00":
+        return "black"
+    return "0x" + hexpart[:6]
+
+
+def _piece(g: Graph, fmt_: OutputFormat, res: Resources, span: Span, pa: int, pb: int) -> _Piece:
+    bg = span.clip.background
+    blur = bg is not None and bg.kind == "blur"
+    layer = build_layer(g, fmt_, res, LayerJob(span, pa, pa, pb, background=blur))
+    color = _ffmpeg_color(bg.color) if bg is not None and bg.kind == "color" else "black"
+    fast = None if blur else _fast_path(fmt_, layer, color)
+    if fast is not None:
+        return _Piece(g.chain([layer.label], fast, "p"), pb - pa)
+    under = layer.background or color_source(g, fmt_, pb - pa, color)
+    label = g.chain([under, layer.label], [
+        f"overlay=x='{layer.x}':y='{layer.y}':eof_action=pass:format=yuv420", "format=yuv420p"], "p")
+    return _Piece(label, pb - pa)
+
+
+def _fast_path(fmt_: OutputFormat, layer: Layer, color: str) -> list[str] | None:
+    if not layer.opaque or layer.box is None:
+        return None
+    x, y, w, h = layer.box
+    if x >= 0 and y >= 0 and x + w <= fmt_.width and y + h <= fmt_.height:
+        if (w, h) == (fmt_.width, fmt_.height):
+            return ["null"]
+        return [f"pad={fmt_.width}:{fmt_.height}:{x}:{y}:color={color}", "setsar=1"]
+    if x <= 0 and y <= 0 and x + w >= fmt_.width and y + h >= fmt_.height:
+        return [f"crop={fmt_.width}:{fmt_.height}:{-x}:{-y}", "setsar=1"]
+    return None
+
+
+def base_stream(g: Graph, fmt_: OutputFormat, res: Resources, spans: Sequence[Span],
+                r0: int, r1: int) -> str:
+    """Canvas stream for frames ``[r0, r1)`` with timestamps from 0."""
+    pieces: list[_Piece] = []
+    cursor = r0
+    for span in sorted(spans, key=lambda s: s.a):
+        pa, pb = max(span.a, r0), min(span.b, r1)
+        if pb <= pa:
+            continue
+        overlap = cursor - pa
+        if overlap > 0 and not (span.xfade and pieces and overlap == span.xfade_frames):
+            pa = cursor  # defensive: never emit more frames than the window holds
+            if pb <= pa:
+                continue
+            overlap = 0
+        if pa > cursor:
+            pieces.append(_Piece(color_source(g, fmt_, pa - cursor), pa - cursor))
+        piece = _piece(g, fmt_, res, span, pa, pb)
+        if overlap > 0 and span.xfade is not None:
+            pieces.append(_xfade(g, fmt_, pieces.pop(), piece, span.xfade.kind, overlap))
+        else:
+            pieces.append(piece)
+        cursor = pb
+    if cursor < r1:
+        pieces.append(_Piece(color_source(g, fmt_, r1 - cursor), r1 - cursor))
+    return _concat(g, pieces)
+
+
+def _xfade(g: Graph, fmt_: OutputFormat, first: _Piece, second: _Piece, kind: str, frames: int) -> _Piece:
+    duration, offset = fmt(frames / fmt_.fps), fmt((first.frames - frames) / fmt_.fps)
+    label = g.chain([first.label, second.label],
+                    [f"xfade=transition={kind}:duration={duration}:offset={offset}"], "x")
+    return _Piece(label, first.frames + second.frames - frames)
+
+
+def _concat(g: Graph, pieces: list[_Piece]) -> str:
+    if len(pieces) == 1:
+        return pieces[0].label
+    return g.chain([p.label for p in pieces], [f"concat=n={len(pieces)}:v=1:a=0"], "cat")

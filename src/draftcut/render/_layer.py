@@ -1,0 +1,248 @@
+"""The filter chain that turns one clip into a positioned layer for a range of frames.
+
+Order, chosen for cost: per-input timing first for video (``fps`` before
+``scale`` drops surplus source frames before any pixel work), everything
+static once on the single frame for photos and text (then ``loop``); crop →
+fit/scale → flip → pixel format → mask → constant alpha → rotation; then the
+per-frame parts (animated rotation, sendcmd-driven alpha, animated scale).
+Opaque layers stay yuv420p end to end; only layers that need transparency
+become rgba. The stream's timestamps are output frames counted from
+`origin`, so ``t`` in expressions is ``origin`` + t on the timeline.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from draftcut.render._frames import fmt, frame_time, seconds
+from draftcut.render._geometry import canvas_center, cropped_size, even, fit_factor, rotated_box
+from draftcut.render._graph import Graph
+from draftcut.render._model import Curve, VisualClip
+from draftcut.render._motion import Motion
+from draftcut.render._resources import MediaInfo, OutputFormat, Resources
+from draftcut.render._spans import Span
+
+__all__ = ["Layer", "LayerJob", "build_layer"]
+
+_ALPHA_FORMAT = "rgba"
+_SCALE_FLAGS = "bilinear"
+
+
+@dataclass(frozen=True, slots=True)
+class LayerJob:
+    """Draw `span` for output frames ``[first, last)``; timestamps start at `origin`."""
+
+    span: Span
+    origin: int
+    first: int
+    last: int
+    background: bool = False
+    """Also produce a canvas-sized blurred copy (bottom-track `canvas_blur`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    label: str
+    x: str
+    y: str
+    opaque: bool
+    box: tuple[int, int, int, int] | None
+    """``(x, y, w, h)`` in canvas pixels when nothing moves or fades (fast paths)."""
+    background: str | None = None
+
+
+class _Shape:
+    """Static sizes and the per-property decisions for one clip."""
+
+    def __init__(self, clip: VisualClip, motion: Motion, info: MediaInfo | None,
+                 text_size: tuple[int, int] | None, fmt_: OutputFormat) -> None:
+        if text_size is not None:
+            width, height, fit = float(text_size[0]), float(text_size[1]), 1.0
+        else:
+            src = (info.width, info.height) if info and info.width > 0 else clip.material_size
+            width, height = cropped_size(max(1, src[0]), max(1, src[1]), clip.crop)
+            fit = fit_factor(width, height, fmt_.width, fmt_.height)
+        self.dyn_scale = motion.dynamic("scale_x") or motion.dynamic("scale_y")
+        self.sx = max(1e-3, motion.peak("scale_x") if self.dyn_scale else motion.value("scale_x"))
+        self.sy = max(1e-3, motion.peak("scale_y") if self.dyn_scale else motion.value("scale_y"))
+        limit = 4 * max(fmt_.width, fmt_.height)
+        self.w = even(min(width * fit * self.sx, limit))
+        self.h = even(min(height * fit * self.sy, limit))
+        self.dyn_rot = motion.dynamic("rotation")
+        self.rot = motion.value("rotation") % 360
+        self.quarter = not self.dyn_rot and self.rot in (0.0, 90.0, 180.0, 270.0)
+        self.dyn_alpha = motion.dynamic("alpha")
+        self.alpha = motion.value("alpha")
+        self.dyn_pos = motion.dynamic("x") or motion.dynamic("y")
+        own_alpha = clip.kind == "text" or bool(info and info.has_alpha)
+        self.needs_alpha = (own_alpha or clip.mask is not None or self.dyn_alpha or self.alpha < 0.999
+                            or not self.quarter)
+
+    @property
+    def moving(self) -> bool:
+        return self.dyn_scale or self.dyn_rot or self.dyn_alpha or self.dyn_pos
+
+
+def _fade_curve(span: Span, fps: Fraction) -> tuple[Curve, ...]:
+    if span.fade_in is None:
+        return ()
+    a, b = (int(frame_time(f, fps) * 1_000_000) - span.clip.start for f in span.fade_in)
+    return (((a, 0.0), (b, 1.0)),)
+
+
+def build_layer(g: Graph, fmt_: OutputFormat, res: Resources, job: LayerJob) -> Layer:
+    clip = job.span.clip
+    motion = Motion(clip, _fade_curve(job.span, fmt_.fps))
+    text = res.texts.get(clip.segment_id) if clip.kind == "text" else None
+    info = res.media.get(clip.media) if clip.media is not None else None
+    shape = _Shape(clip, motion, info, (text.width, text.height) if text else None, fmt_)
+    bg: str | None = None
+    if clip.kind == "video":
+        src = _video_source(g, fmt_, info, job)
+        if job.background:
+            src, bg_src = _split(g, src)
+            bg = _blur(g, fmt_, clip, bg_src)
+        label = _static(g, clip, shape, src, video_count=job.last - job.first, shift=job.first - job.origin)
+    else:
+        path = str(text.path) if text else str(clip.media)
+        single = f"{g.add_input([], path)}:v"
+        if job.background:
+            single, bg_single = _split(g, single)
+            bg = _timed_still(g, fmt_, _blur(g, fmt_, clip, bg_single), job)
+        label = _timed_still(g, fmt_, _static(g, clip, shape, single), job)
+    label = _dynamic(g, fmt_, clip, motion, shape, label, job)
+    return _placed(fmt_, clip, motion, shape, label, bg, job)
+
+
+def _local_t(fmt_: OutputFormat, clip: VisualClip, origin: int, var: str = "t") -> str:
+    """Expression for segment-local seconds given stream time `var`."""
+    offset = frame_time(origin, fmt_.fps) - seconds(clip.start)
+    return f"({var}+{fmt(offset)})" if offset >= 0 else f"({var}-{fmt(-offset)})"
+
+
+def _split(g: Graph, label: str) -> tuple[str, str]:
+    a, b = g.label("sp"), g.label("sp")
+    g.chains.append(f"[{label}]split=2[{a}][{b}]")
+    return a, b
+
+
+def _video_source(g: Graph, fmt_: OutputFormat, info: MediaInfo | None, job: LayerJob) -> str:
+    clip, fps = job.span.clip, fmt_.fps
+    count = job.last - job.first
+    frame_src_us = Fraction(1_000_000) * Fraction(clip.speed).limit_denominator(10_000) / fps
+    src_first = clip.source_start + (frame_time(job.first, fps) * 1_000_000 - clip.start) * Fraction(
+        clip.speed).limit_denominator(10_000)
+    lead = min(count, math.ceil(-src_first / frame_src_us)) if src_first < 0 else 0
+    seek = max(Fraction(0), src_first + lead * frame_src_us)
+    if info and info.duration_us > 0:
+        seek = min(seek, max(Fraction(0), info.duration_us - 3 * frame_src_us))
+    need = (count - lead + 3) * frame_src_us
+    idx = g.add_input(["-ss", fmt(seconds(seek)), "-t", fmt(seconds(need))], str(clip.media))
+    filters = ["setpts=PTS-STARTPTS"]
+    if abs(clip.speed - 1.0) > 1e-6:
+        filters.append(f"setpts=PTS/{fmt(clip.speed)}")
+    filters.append(f"fps={fps}")
+    if lead:
+        filters.append(f"tpad=start={lead}:start_mode=clone")
+    filters += [f"tpad=stop={count}:stop_mode=clone", f"trim=end_frame={count}",
+                f"setpts=PTS+{job.first - job.origin}"]
+    return g.chain([f"{idx}:v"], filters, "v")
+
+
+def _timed_still(g: Graph, fmt_: OutputFormat, label: str, job: LayerJob) -> str:
+    """Repeat a single processed frame for the job's frames."""
+    tb = 1 / fmt_.fps
+    return g.chain([label], ["loop=loop=-1:size=1:start=0", f"settb=expr={tb.numerator}/{tb.denominator}",
+                             "setpts=N", f"fps={fmt_.fps}", f"trim=end_frame={job.last - job.first}",
+                             f"setpts=PTS+{job.first - job.origin}"], "t")
+
+
+def _blur(g: Graph, fmt_: OutputFormat, clip: VisualClip, label: str) -> str:
+    """Bottom-track `canvas_blur`: cover the canvas, blur at 1/8 size, scale back up."""
+    small_w, small_h = even(fmt_.width / 8), even(fmt_.height / 8)
+    sigma = 1.0 + 12.0 * (clip.background.blur if clip.background else 0.0)
+    return g.chain([label], [
+        f"scale={small_w}:{small_h}:force_original_aspect_ratio=increase:flags={_SCALE_FLAGS}",
+        f"crop={small_w}:{small_h}", f"gblur=sigma={fmt(sigma)}",
+        f"scale={fmt_.width}:{fmt_.height}:flags={_SCALE_FLAGS}", "setsar=1", "format=yuv420p"], "bg")
+
+
+def _static(g: Graph, clip: VisualClip, shape: _Shape, label: str, video_count: int = 0,
+            shift: int = 0) -> str:
+    filters: list[str] = []
+    if clip.crop is not None:
+        c = clip.crop
+        filters.append(f"crop=w=iw*{fmt(c.right - c.left)}:h=ih*{fmt(c.bottom - c.top)}"
+                       f":x=iw*{fmt(c.left)}:y=ih*{fmt(c.top)}")
+    filters += [f"scale={shape.w}:{shape.h}:flags={_SCALE_FLAGS}", "setsar=1"]
+    if clip.transform.flip_h:
+        filters.append("hflip")
+    if clip.transform.flip_v:
+        filters.append("vflip")
+    filters.append(f"format={_ALPHA_FORMAT if shape.needs_alpha else 'yuv420p'}")
+    label = g.chain([label], filters, "l")
+    if clip.mask is not None:
+        mask = _mask_stream(g, clip, shape, video_count, shift)
+        label = g.chain([label, mask], ["alphamerge"], "m")
+    tail: list[str] = []
+    if not shape.dyn_alpha and shape.alpha < 0.999:
+        tail.append(f"colorchannelmixer=aa={fmt(shape.alpha)}")
+    tail += _static_rotation(shape)
+    return g.chain([label], tail, "r") if tail else label
+
+
+def _mask_stream(g: Graph, clip: VisualClip, shape: _Shape, video_count: int, shift: int) -> str:
+    idx = g.add_input([], g.mask(clip.mask, shape.w, shape.h))
+    filters = ["format=gray"]
+    if video_count:  # a video layer: one mask frame per layer frame, same timestamps
+        filters += ["loop=loop=-1:size=1:start=0", "setpts=N", f"trim=end_frame={video_count}",
+                    f"setpts=PTS+{shift}"]
+    return g.chain([f"{idx}:v"], filters, "mk")
+
+
+def _static_rotation(shape: _Shape) -> list[str]:
+    if shape.dyn_rot or shape.rot == 0.0:
+        return []
+    if shape.quarter:
+        return {90.0: ["transpose=clock"], 180.0: ["hflip", "vflip"], 270.0: ["transpose=cclock"]}[shape.rot]
+    rad = fmt(math.radians(shape.rot))
+    return [f"rotate=a={rad}:c=black@0:ow=rotw({rad}):oh=roth({rad})"]
+
+
+def _dynamic(g: Graph, fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _Shape,
+             label: str, job: LayerJob) -> str:
+    filters: list[str] = []
+    t = _local_t(fmt_, clip, job.origin)
+    if shape.dyn_rot:
+        side = even(math.hypot(shape.w, shape.h) + 2)
+        filters.append(f"rotate=a='({motion.expr('rotation', t)})*PI/180':c=black@0:ow={side}:oh={side}")
+    if shape.dyn_alpha:
+        name = g.label("ccm")
+        expr = f"clip({motion.expr('alpha', _local_t(fmt_, clip, job.origin, 'T'))},0,1)"
+        cmd = g.side_file("alpha", f"0.0-1000000.0 [expr] colorchannelmixer@{name} aa '{expr}';\n")
+        first = min(1.0, max(0.0, motion.value("alpha", (frame_time(job.first, fmt_.fps) * 1_000_000
+                                                         - clip.start))))
+        filters += [f"sendcmd=f={cmd}", f"colorchannelmixer@{name}=aa={fmt(first)}"]
+    if shape.dyn_scale:
+        fx = f"({motion.expr('scale_x', t)})/{fmt(shape.sx)}"
+        fy = f"({motion.expr('scale_y', t)})/{fmt(shape.sy)}"
+        filters.append(f"scale=w='max(2,iw*{fx})':h='max(2,ih*{fy})':eval=frame:flags={_SCALE_FLAGS}")
+    return g.chain([label], filters, "d") if filters else label
+
+
+def _placed(fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _Shape, label: str,
+            bg: str | None, job: LayerJob) -> Layer:
+    half_w, half_h = fmt_.width / 2, fmt_.height / 2
+    if motion.dynamic("x") or motion.dynamic("y"):
+        t = _local_t(fmt_, clip, job.origin)
+        x = f"{fmt(half_w)}*(1+({motion.expr('x', t)}))-w/2"
+        y = f"{fmt(half_h)}*(1-({motion.expr('y', t)}))-h/2"
+        return Layer(label, x, y, not shape.needs_alpha, None, bg)
+    cx, cy = canvas_center(motion.value("x"), motion.value("y"), fmt_.width, fmt_.height)
+    box = None
+    if not shape.moving:
+        w, h = rotated_box(shape.w, shape.h, shape.rot) if shape.quarter else (shape.w, shape.h)
+        box = (round(cx - w / 2), round(cy - h / 2), round(w), round(h))
+    return Layer(label, f"{fmt(cx)}-w/2", f"{fmt(cy)}-h/2", not shape.needs_alpha, box, bg)

@@ -1,0 +1,161 @@
+"""Timeline + resources + spec → the ffmpeg jobs of a render (pure: no av, no subprocess).
+
+A render is: one video job per time window (its own small graph, H.264
+encoded with identical settings), one audio job per (longer) audio window
+(float WAV), and a final job that joins the video pieces with the concat
+demuxer without re-encoding and encodes the joined audio to AAC. A preview
+is the video graph of a one-frame window written as PNG.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from draftcut.render._audio import audible, audio_graph
+from draftcut.render._basetrack import base_stream
+from draftcut.render._frames import fps_fraction, frame_of, sample_of_frame
+from draftcut.render._geometry import even
+from draftcut.render._graph import Graph, MaskRequest
+from draftcut.render._layer import LayerJob, build_layer
+from draftcut.render._model import AudioClip, Timeline, Unsupported
+from draftcut.render._resources import OutputFormat, Resources
+from draftcut.render._spans import Span, build_spans
+from draftcut.render._spec import RenderSpec
+from draftcut.render._windows import cut_windows, render_range
+
+__all__ = ["Job", "RenderPlan", "output_format", "plan_preview", "plan_render"]
+
+_AUDIO_WEIGHT = 0.05
+_MUX_WEIGHT = 0.03
+
+
+@dataclass(frozen=True)
+class Job:
+    """One ffmpeg run: argv after the global flags, and the side files it reads."""
+
+    name: str
+    kind: str
+    args: tuple[str, ...]
+    output: str
+    duration_us: int
+    weight: float
+    files: dict[str, str] = field(default_factory=dict)
+    masks: tuple[MaskRequest, ...] = ()
+
+
+@dataclass(frozen=True)
+class RenderPlan:
+    fmt: OutputFormat
+    frames: int
+    duration_us: int
+    video: tuple[Job, ...]
+    audio: tuple[Job, ...]
+    mux: Job
+    unsupported: tuple[Unsupported, ...]
+
+
+def output_format(tl: Timeline, spec: RenderSpec) -> OutputFormat:
+    width, height = spec.width, spec.height
+    if width and not height:
+        height = width * tl.height / tl.width
+    elif height and not width:
+        width = height * tl.width / tl.height
+    return OutputFormat(width=even(width or tl.width), height=even(height or tl.height),
+                        fps=fps_fraction(spec.fps or tl.fps), sample_rate=spec.sample_rate)
+
+
+def _forbidden(spans: Sequence[Span]) -> list[tuple[int, int]]:
+    return [(s.a, s.a + s.xfade_frames) for s in spans if s.xfade is not None]
+
+
+def _frame_us(frame: int, fmt_: OutputFormat) -> int:
+    return round(frame * 1_000_000 / fmt_.fps)
+
+
+def video_graph(g: Graph, fmt_: OutputFormat, res: Resources, spans: Sequence[Span],
+                f0: int, f1: int) -> str:
+    """Composite of output frames ``[f0, f1)``; returns the yuv420p out label."""
+    r0, r1 = render_range(f0, f1, _forbidden(spans))
+    live = [s for s in spans if s.a < r1 and s.b > r0]
+    cur = base_stream(g, fmt_, res, [s for s in live if s.base], r0, r1)
+    for span in (s for s in live if not s.base):
+        layer = build_layer(g, fmt_, res, LayerJob(span, r0, max(span.a, r0), min(span.b, r1)))
+        cur = g.chain([cur, layer.label],
+                      [f"overlay=x='{layer.x}':y='{layer.y}':eof_action=pass:format=yuv420"], "o")
+    tail = [f"trim=start_frame={f0 - r0}:end_frame={f1 - r0}", "setpts=PTS-STARTPTS"] if (r0, r1) != (
+        f0, f1) else []
+    return g.chain([cur], [*tail, "format=yuv420p"], "vout")
+
+
+def _video_job(fmt_: OutputFormat, res: Resources, spans: Sequence[Span], f0: int, f1: int,
+               index: int, encode: list[str]) -> Job:
+    name = f"v{index:05d}"
+    g = Graph(prefix=name)
+    out = video_graph(g, fmt_, res, spans, f0, f1)
+    graph_file = f"{name}.graph"
+    args = [*g.argv_inputs(), "-/filter_complex", graph_file, "-map", f"[{out}]", "-an", *encode,
+            "-frames:v", str(f1 - f0), f"{name}.mp4"]
+    return Job(name, "video", tuple(args), f"{name}.mp4", _frame_us(f1 - f0, fmt_), float(f1 - f0),
+               {**g.files, graph_file: g.text()}, tuple(g.masks))
+
+
+def _audio_job(fmt_: OutputFormat, res: Resources, clips: Sequence[AudioClip], f0: int, f1: int,
+               index: int) -> Job:
+    name = f"a{index:05d}"
+    g = Graph(prefix=name)
+    s0, s1 = (sample_of_frame(f, fmt_.fps, fmt_.sample_rate) for f in (f0, f1))
+    out = audio_graph(g, fmt_, res, clips, f0, f1, s0, s1)
+    graph_file = f"{name}.graph"
+    args = [*g.argv_inputs(), "-/filter_complex", graph_file, "-map", f"[{out}]", "-c:a", "pcm_f32le",
+            "-f", "wav", f"{name}.wav"]
+    return Job(name, "audio", tuple(args), f"{name}.wav", _frame_us(f1 - f0, fmt_),
+               _AUDIO_WEIGHT * (f1 - f0), {**g.files, graph_file: g.text()})
+
+
+def _mux_job(fmt_: OutputFormat, video: Sequence[Job], audio: Sequence[Job], frames: int,
+             spec: RenderSpec, final: str) -> Job:
+    def listing(jobs: Sequence[Job]) -> str:
+        return "".join(f"file '{j.output}'\n" for j in jobs)
+
+    args = ["-f", "concat", "-safe", "0", "-i", "video.txt", "-f", "concat", "-safe", "0", "-i", "audio.txt",
+            "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", spec.audio_bitrate,
+            "-ar", str(fmt_.sample_rate), "-ac", "2", "-movflags", "+faststart", "-f", "mp4", final]
+    return Job("mux", "mux", tuple(args), final, _frame_us(frames, fmt_), _MUX_WEIGHT * frames,
+               {"video.txt": listing(video), "audio.txt": listing(audio)})
+
+
+def encoder_args(spec: RenderSpec, threads: int) -> list[str]:
+    return ["-c:v", "libx264", "-preset", spec.preset, "-crf", str(spec.crf), "-pix_fmt", "yuv420p",
+            "-threads", str(threads)]
+
+
+def plan_render(tl: Timeline, res: Resources, spec: RenderSpec, *, threads: int, final: str) -> RenderPlan:
+    """All jobs for rendering `tl`; `final` is the path the mux job writes."""
+    fmt_ = output_format(tl, spec)
+    frames = max(1, frame_of(tl.duration, fmt_.fps))
+    spans, notes = build_spans(tl, fmt_.fps)
+    windows = cut_windows(frames, max(1, round(spec.window_s * fmt_.fps)), _forbidden(spans),
+                          [(s.a, s.b) for s in spans], spec.max_inputs)
+    encode = encoder_args(spec, threads)
+    video = tuple(_video_job(fmt_, res, spans, f0, f1, i, encode) for i, (f0, f1) in enumerate(windows))
+    clips = audible(tl.audios, res)
+    clip_frames = [(frame_of(c.start, fmt_.fps), frame_of(c.end, fmt_.fps) + 1) for c in clips]
+    audio_windows = cut_windows(frames, max(1, round(spec.audio_window_s * fmt_.fps)), [], clip_frames,
+                                spec.max_inputs)
+    audio = tuple(_audio_job(fmt_, res, clips, f0, f1, i) for i, (f0, f1) in enumerate(audio_windows))
+    mux = _mux_job(fmt_, video, audio, frames, spec, final)
+    return RenderPlan(fmt_, frames, _frame_us(frames, fmt_), video, audio, mux, (*tl.unsupported, *notes))
+
+
+def plan_preview(tl: Timeline, res: Resources, fmt_: OutputFormat, at_us: int, output: str) -> Job:
+    """A one-frame job writing the composite at `at_us` as PNG."""
+    frames = max(1, frame_of(tl.duration, fmt_.fps))
+    frame = min(frames - 1, max(0, int(at_us * fmt_.fps / 1_000_000)))
+    spans, _ = build_spans(tl, fmt_.fps)
+    g = Graph(prefix="p")
+    out = video_graph(g, fmt_, res, spans, frame, frame + 1)
+    args = [*g.argv_inputs(), "-/filter_complex", "p.graph", "-map", f"[{out}]", "-frames:v", "1",
+            "-update", "1", "-c:v", "png", "-f", "image2", output]
+    return Job("preview", "preview", tuple(args), output, _frame_us(1, fmt_), 1.0,
+               {**g.files, "p.graph": g.text()}, tuple(g.masks))

@@ -1,0 +1,53 @@
+"""What the caller asks for (`RenderSpec`) and what it gets back (`RenderResult`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from draftcut.render._model import Unsupported
+
+__all__ = ["RenderResult", "RenderSpec"]
+
+
+@dataclass(frozen=True)
+class RenderSpec:
+    """Output and execution settings; `None` sizes and fps mean the draft's own.
+
+    Giving only one of width/height keeps the draft's aspect ratio. A
+    different aspect ratio re-lays the canvas out the way the app does when
+    the project ratio changes (positions and fits are canvas-relative).
+    """
+
+    width: int | None = None
+    height: int | None = None
+    fps: float | None = None
+    crf: int = 23
+    preset: str = "veryfast"
+    window_s: float = 10.0
+    """Length of the time windows rendered as separate ffmpeg jobs."""
+    parallel: int = 0
+    """Window jobs at once; 0 = one per CPU core (at most 8)."""
+    threads: int = 0
+    """x264 threads per window job; 0 = cores / parallel."""
+    max_inputs: int = 24
+    """Windows holding more overlapping clips than this are split further (bounds memory)."""
+    audio_window_s: float = 120.0
+    audio_bitrate: str = "192k"
+    sample_rate: int = 48_000
+    keep_workdir: bool = False
+    """Leave the intermediate files (graphs, chunks) next to the output for debugging."""
+
+
+@dataclass
+class RenderResult:
+    output: Path
+    duration_us: int
+    unsupported: list[Unsupported]
+    width: int = 0
+    height: int = 0
+    fps: float = 0.0
+    frames: int = 0
+    windows: int = 0
+    elapsed_s: float = 0.0
+    workdir: Path | None = field(default=None)

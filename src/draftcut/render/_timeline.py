@@ -1,0 +1,153 @@
+"""`load_timeline`: a draft (dict, JSON file or folder) → `Timeline`.
+
+Tracks are read in array order (draft-format.md §3): video tracks with
+``attribute & 2`` are hidden, audio (and a video track's own sound) with
+``attribute & 1`` is muted. The first visible video track is the bottom
+track; only its segments get `canvases` backgrounds and xfade transitions.
+Unknown fields, tracks and materials never stop a render: what cannot be
+drawn is listed in `Timeline.unsupported`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from draftcut.errors import EmptyDraft
+from draftcut.render._model import AudioClip, Timeline, Unsupported, VisualClip
+from draftcut.render._paths import MediaResolver
+from draftcut.render._refs import MaterialIndex, index_materials
+from draftcut.render._segments import TrackInfo, audio_clip, video_audio_clip, visual_clip
+from draftcut.render._source import read_draft
+from draftcut.render._values import as_float, as_int, as_map
+
+__all__ = ["load_timeline"]
+
+_UNDRAWABLE_TRACKS = {"sticker": "sticker", "effect": "video effect", "filter": "filter",
+                      "adjust": "adjustment layer"}
+_DEFAULT_CANVAS = (1920, 1080)
+
+
+class _Collector:
+    """Accumulates clips and notes while the tracks are walked."""
+
+    def __init__(self, index: MaterialIndex, resolve: MediaResolver) -> None:
+        self.index, self.resolve = index, resolve
+        self.visuals: list[VisualClip] = []
+        self.audios: list[AudioClip] = []
+        self.notes: list[Unsupported] = []
+
+    def material(self, segment: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
+        found = self.index.get(str(segment.get("material_id", "")))
+        if found is None:
+            self.notes.append(Unsupported(str(segment.get("id", "")), "missing material",
+                                          f"material {segment.get('material_id')!r} not in the draft"))
+        return found
+
+    def video_segment(self, seg: Mapping[str, Any], track: TrackInfo, muted: bool) -> None:
+        found = self.material(seg)
+        if found is None:
+            return
+        mat = found[1]
+        kind = "photo" if str(mat.get("type")) == "photo" else "video"
+        clip = visual_clip(seg, mat, kind, track, self.index, self.resolve, self.notes)
+        if clip is None:
+            return
+        self.visuals.append(clip)
+        sound = None if muted else video_audio_clip(seg, mat, clip, self.index, self.resolve)
+        if sound is not None:
+            self.audios.append(sound)
+
+    def text_segment(self, seg: Mapping[str, Any], track: TrackInfo) -> None:
+        found = self.material(seg)
+        if found is None:
+            return
+        array, mat = found
+        if array != "texts":
+            self.notes.append(Unsupported(str(seg.get("id", "")), "text", f"{array} material not rendered"))
+            return
+        clip = visual_clip(seg, mat, "text", track, self.index, self.resolve, self.notes)
+        if clip is not None:
+            self.visuals.append(clip)
+
+    def audio_segment(self, seg: Mapping[str, Any]) -> None:
+        found = self.material(seg)
+        if found is None:
+            return
+        clip = audio_clip(seg, found[1], self.index, self.resolve, self.notes)
+        if clip is not None:
+            self.audios.append(clip)
+
+
+def load_timeline(draft_json: dict[str, Any] | Path, *, folder: Path | None = None,
+                  resolve_media: Callable[[dict[str, Any]], Path] | None = None,
+                  allow_outside_paths: bool = False) -> Timeline:
+    """Parse a draft into a `Timeline`, resolving every media file it uses.
+
+    `draft_json` is the parsed dict or a path to a draft folder / JSON file;
+    `folder` overrides the folder material paths are relative to. Raises
+    `EmptyDraft` when nothing is on the timeline and `RenderError` naming the
+    material when a media file is missing or outside the allowed places.
+    """
+    draft, found_folder = read_draft(draft_json)
+    resolver = MediaResolver(folder or found_folder, hook=resolve_media,
+                             allow_outside=allow_outside_paths)
+    collector = _Collector(index_materials(draft.get("materials")), resolver)
+    base = _walk_tracks(draft.get("tracks"), collector)
+    _legacy_keyframes(draft, collector.notes)
+    return _timeline(draft, collector, base)
+
+
+def _walk_tracks(tracks: Any, out: _Collector) -> int | None:
+    base: int | None = None
+    for pos, track in enumerate(tracks if isinstance(tracks, list) else []):
+        if not isinstance(track, Mapping):
+            continue
+        kind, attr = str(track.get("type", "")), as_int(track.get("attribute"), 0)
+        segments = [s for s in track.get("segments") or [] if isinstance(s, Mapping)]
+        segments = [s for s in segments if s.get("visible", True) is not False]
+        if kind == "video" and not attr & 2 and base is None:
+            base = pos
+        _walk_track(kind, attr, TrackInfo(pos, kind, pos == base), segments, out)
+    return base
+
+
+def _walk_track(kind: str, attr: int, info: TrackInfo, segments: list[Mapping[str, Any]],
+                out: _Collector) -> None:
+    hidden = kind in ("video", "text", *_UNDRAWABLE_TRACKS) and bool(attr & 2)
+    if hidden or (kind == "audio" and attr & 1):
+        return
+    for seg in segments:
+        if kind == "video":
+            out.video_segment(seg, info, muted=bool(attr & 1))
+        elif kind == "text":
+            out.text_segment(seg, info)
+        elif kind == "audio":
+            out.audio_segment(seg)
+        else:
+            feature = _UNDRAWABLE_TRACKS.get(kind, f"{kind or 'unknown'} track")
+            out.notes.append(Unsupported(str(seg.get("id", "")), feature, "not rendered"))
+
+
+def _legacy_keyframes(draft: Mapping[str, Any], notes: list[Unsupported]) -> None:
+    store = as_map(draft.get("keyframes"))
+    if any(isinstance(v, list) and v for v in store.values()):
+        notes.append(Unsupported(None, "legacy keyframes", "top-level `keyframes` store not rendered"))
+
+
+def _timeline(draft: Mapping[str, Any], out: _Collector, base: int | None) -> Timeline:
+    canvas = as_map(draft.get("canvas_config"))
+    width, height = as_int(canvas.get("width"), 0), as_int(canvas.get("height"), 0)
+    if width <= 0 or height <= 0:
+        width, height = _DEFAULT_CANVAS
+        out.notes.append(Unsupported(None, "canvas", f"no canvas size; rendered at {width}x{height}"))
+    ends = [c.end for c in out.visuals] + [c.end for c in out.audios]
+    duration = max(ends, default=0)
+    if duration <= 0:
+        raise EmptyDraft("the draft has no video, photo, text or audio segments")
+    fps = as_float(draft.get("fps"), 30.0)
+    return Timeline(width=width, height=height, fps=fps if 1 <= fps <= 240 else 30.0,
+                    duration=duration, visuals=tuple(out.visuals), audios=tuple(out.audios),
+                    unsupported=tuple(out.notes), base_track=base)
+

@@ -1,0 +1,106 @@
+"""``draftcut render`` and ``draftcut preview``: the renderer from a terminal.
+
+A draft is a folder, a ``draft_content.json``/``draft_info.json`` file, or a
+``draft_url`` (``http(s)://…?draft_id=…``), which is downloaded first. Local
+drafts may use absolute media paths (the user pointed us at them);
+downloaded ones may not leave their folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from draftcut.errors import DraftcutError
+from draftcut.render._fetch import fetch_draft_folder
+from draftcut.render._spec import RenderResult, RenderSpec
+
+__all__ = ["add_render_parsers"]
+
+_BAR = 30
+
+
+def add_render_parsers(subparsers: Any) -> None:
+    """Register ``render`` and ``preview`` on an argparse sub-parser set."""
+    render = subparsers.add_parser("render", help="render a draft to MP4 (H.264 + AAC)")
+    render.add_argument("draft", help="draft folder, draft_content.json, or draft_url")
+    render.add_argument("-o", "--output", type=Path, required=True, help="output .mp4")
+    _size_args(render)
+    render.add_argument("--fps", type=float, help="frame rate (default: the draft's)")
+    render.add_argument("--crf", type=int, default=23, help="x264 quality, lower is better (default 23)")
+    render.add_argument("--preset", default="veryfast", help="x264 preset (default veryfast)")
+    render.add_argument("--parallel", type=int, default=0, help="window jobs at once (default: CPU cores)")
+    render.add_argument("--window", type=float, default=10.0, help="seconds per parallel window (default 10)")
+    render.set_defaults(func=_cmd_render)
+    preview = subparsers.add_parser("preview", help="write the frame at a given time as PNG")
+    preview.add_argument("draft", help="draft folder, draft_content.json, or draft_url")
+    preview.add_argument("--at", type=float, required=True, help="time in seconds")
+    preview.add_argument("-o", "--output", type=Path, required=True, help="output .png")
+    _size_args(preview)
+    preview.set_defaults(func=_cmd_preview)
+
+
+def _size_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--width", type=int, help="output width (default: the draft's canvas)")
+    parser.add_argument("--height", type=int, help="output height (default: the draft's canvas)")
+
+
+@contextmanager
+def _source(draft: str) -> Iterator[tuple[Path, bool]]:
+    """(local path, allow absolute media paths) for a folder, file or URL."""
+    if draft.startswith(("http://", "https://")):
+        with tempfile.TemporaryDirectory(prefix="draftcut-fetch-") as tmp:
+            yield fetch_draft_folder(draft, Path(tmp)), False
+    else:
+        yield Path(draft), True
+
+
+def _bar(percent: float, phase: str) -> None:
+    filled = int(_BAR * percent / 100)
+    sys.stderr.write(f"\r[{'#' * filled}{'-' * (_BAR - filled)}] {percent:5.1f}% {phase:<6}")
+    sys.stderr.flush()
+
+
+def _report(result: RenderResult) -> None:
+    sys.stderr.write("\n")
+    print(f"{result.output}: {result.width}x{result.height} {result.fps:g} fps, "
+          f"{result.duration_us / 1e6:.2f} s, rendered in {result.elapsed_s:.1f} s")
+    if result.unsupported:
+        print(f"{len(result.unsupported)} feature(s) not rendered faithfully:")
+        for item in result.unsupported:
+            print(f"  - [{item.segment_id or 'draft'}] {item.feature}: {item.detail}")
+
+
+def _cmd_render(args: argparse.Namespace) -> int:
+    from draftcut.render._render import render
+
+    spec = RenderSpec(width=args.width, height=args.height, fps=args.fps, crf=args.crf, preset=args.preset,
+                      parallel=args.parallel, window_s=args.window)
+    try:
+        with _source(args.draft) as (source, local):
+            result = render(source, args.output, spec=spec, progress=_bar, allow_outside_paths=local)
+    except DraftcutError as exc:
+        sys.stderr.write(f"\nerror: {exc.describe() or exc.message('en')}\n")
+        return 1
+    _report(result)
+    return 0
+
+
+def _cmd_preview(args: argparse.Namespace) -> int:
+    from draftcut.render.preview import preview_frame
+
+    spec = RenderSpec(width=args.width, height=args.height)
+    try:
+        with _source(args.draft) as (source, local):
+            out = preview_frame(source, int(args.at * 1_000_000), args.output, spec=spec,
+                                allow_outside_paths=local)
+    except DraftcutError as exc:
+        sys.stderr.write(f"error: {exc.describe() or exc.message('en')}\n")
+        return 1
+    print(out)
+    return 0

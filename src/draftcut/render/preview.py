@@ -1,0 +1,60 @@
+"""`preview_frame`: one composited frame as PNG, without rendering the timeline.
+
+Only the clips that can show at the requested time are kept (plus their
+transition partners), so only their files are probed and only their inputs
+are opened; each input seeks with ``-ss`` before ``-i`` and decodes from the
+nearest keyframe to that time. The graph is the same one a render uses for
+that frame.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from draftcut.render._assets import write_files, write_masks
+from draftcut.render._ffmpeg import run_ffmpeg
+from draftcut.render._model import Timeline
+from draftcut.render._plan import output_format, plan_preview
+from draftcut.render._render import gather_resources, resolve_ffmpeg
+from draftcut.render._spec import RenderSpec
+from draftcut.render._timeline import load_timeline
+
+__all__ = ["preview_frame"]
+
+
+def _around(tl: Timeline, at_us: int) -> Timeline:
+    """The timeline reduced to the visual clips that can be on screen at `at_us`."""
+    slack = max((c.transition.duration for c in tl.visuals if c.transition), default=0)
+    keep = tuple(c for c in tl.visuals if c.start - slack <= at_us < c.end + slack)
+    return replace(tl, visuals=keep, audios=())
+
+
+def preview_frame(source: Path | dict[str, Any], at_us: int, output_png: Path, *,
+                  spec: RenderSpec = RenderSpec(), ffmpeg: str | None = None,
+                  resolve_media: Callable[[dict[str, Any]], Path] | None = None,
+                  allow_outside_paths: bool = False) -> Path:
+    """Write the frame shown at `at_us` (clamped to the timeline) to `output_png`."""
+    full = load_timeline(source if isinstance(source, dict) else Path(source), resolve_media=resolve_media,
+                         allow_outside_paths=allow_outside_paths)
+    tl = _around(full, max(0, at_us))
+    output_png = Path(output_png)
+    output_png.parent.mkdir(parents=True, exist_ok=True)
+    part = output_png.with_name(f".{output_png.name}.part")
+    workdir = Path(tempfile.mkdtemp(prefix="draftcut-preview-"))
+    try:
+        res, _ = gather_resources(tl, spec, workdir)
+        job = plan_preview(tl, res, output_format(full, spec), max(0, at_us), str(part))
+        write_files(job.files, workdir)
+        write_masks(job.masks, workdir)
+        run_ffmpeg(resolve_ffmpeg(ffmpeg), list(job.args), cwd=workdir)
+        os.replace(part, output_png)
+    finally:
+        part.unlink(missing_ok=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+    return output_png

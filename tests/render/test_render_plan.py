@@ -1,0 +1,142 @@
+"""Pure planning pieces: import hygiene, windows, transition spans, curves, masks."""
+
+from __future__ import annotations
+
+import ast
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from draftcut.render._curves import curve_expr, evaluate
+from draftcut.render._frames import frame_of, fps_fraction, sample_of_frame
+from draftcut.render._masks import render_mask
+from draftcut.render._model import MaskShape, Timeline, Transition, VisualClip
+from draftcut.render._spans import build_spans
+from draftcut.render._transitions import xfade_kind
+from draftcut.render._windows import cut_windows, render_range
+
+RENDER = Path(__file__).resolve().parents[2] / "src" / "draftcut" / "render"
+PLANNER = ["_plan", "_timeline", "_model", "_curves", "_layer", "_basetrack", "_audio", "_spans", "_windows",
+           "_geometry", "_motion", "_segments", "_refs", "_paths"]
+
+
+def _imports(module: str) -> set[str]:
+    tree = ast.parse((RENDER / f"{module}.py").read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def test_planner_imports_neither_av_nor_subprocess() -> None:
+    seen: set[str] = set()
+    todo = list(PLANNER)
+    while todo:
+        mod = todo.pop()
+        if mod in seen:
+            continue
+        seen.add(mod)
+        for name in _imports(mod):
+            assert name.split(".")[0] not in ("av", "subprocess"), f"{mod} imports {name}"
+            if name.startswith("draftcut.render._"):
+                todo.append(name.rsplit(".", 1)[1])
+
+
+def test_frame_grid_is_exact() -> None:
+    assert fps_fraction(29.97) == Fraction(30000, 1001)
+    assert frame_of(1_866_667, Fraction(30)) == 56  # app times are frame boundaries rounded to µs
+    assert frame_of(2_633_334, Fraction(30)) == 79
+    assert sample_of_frame(30, Fraction(30), 48_000) == 48_000
+
+
+def test_windows_avoid_xfade_and_bound_inputs() -> None:
+    windows = cut_windows(300, 100, forbidden=[(90, 120)], spans=[(0, 300)], max_inputs=10)
+    assert windows[0] == (0, 120) and windows[-1][1] == 300
+    assert all(b > a for a, b in windows)
+    crowded = [(i, i + 5) for i in range(0, 100, 2)]
+    small = cut_windows(100, 100, forbidden=[], spans=crowded, max_inputs=6)
+    assert len(small) > 1 and sum(b - a for a, b in small) == 100
+    assert render_range(100, 101, [(90, 120)]) == (90, 120)
+
+
+def _clip(seg: str, start: int, duration: int, track: int = 0, transition: Transition | None = None) -> VisualClip:
+    return VisualClip(segment_id=seg, kind="photo", material_id=seg, start=start, duration=duration,
+                      z=(track, track), track=track, media=Path("/x.png"), transition=transition)
+
+
+def test_transition_window_is_centred_on_the_cut() -> None:
+    fade = Transition("叠化", 1_000_000, "fade")
+    tl = Timeline(320, 240, 30.0, 4_000_000, (_clip("a", 0, 2_000_000, transition=fade),
+                                               _clip("b", 2_000_000, 2_000_000)), (), base_track=0)
+    spans, notes = build_spans(tl, Fraction(30))
+    a, b = spans
+    assert (a.f0, a.f1, a.post) == (0, 60, 15)
+    assert (b.a, b.f0, b.pre, b.xfade_frames) == (45, 60, 15, 30)
+    assert not notes
+
+
+def test_transition_off_the_bottom_track_is_a_dissolve() -> None:
+    wipe = Transition("向左擦除", 1_000_000, "wipeleft")
+    tl = Timeline(320, 240, 30.0, 4_000_000, (_clip("a", 0, 2_000_000, 1, wipe),
+                                               _clip("b", 2_000_000, 2_000_000, 1)), (), base_track=0)
+    spans, notes = build_spans(tl, Fraction(30))
+    assert spans[1].fade_in == (45, 75) and spans[1].xfade is None
+    assert [n.feature for n in notes] == ["transition"]
+
+
+def test_transition_is_clamped_to_short_segments() -> None:
+    long = Transition("叠化", 3_000_000, "fade")
+    tl = Timeline(320, 240, 30.0, 3_000_000, (_clip("a", 0, 1_000_000, transition=long),
+                                               _clip("b", 1_000_000, 2_000_000)), (), base_track=0)
+    a, b = build_spans(tl, Fraction(30))[0]
+    assert b.pre <= 30 and a.post <= 60 and b.xfade_frames == b.pre + a.post
+
+
+@pytest.mark.parametrize(("name", "kind", "mapped"), [
+    ("叠化", "fade", True), ("闪黑", "fadeblack", True), ("闪白", "fadewhite", True),
+    ("向左", "slideleft", True), ("向右擦除", "wiperight", True), ("圆形遮罩", "circleopen", True),
+    ("Dissolve", "fade", True), ("冰雪结晶", "fade", False),
+])
+def test_transition_table(name: str, kind: str, mapped: bool) -> None:
+    assert xfade_kind(name) == (kind, mapped)
+
+
+def _eval_expr(expr: str, t: float) -> float:
+    env = {"lt": lambda a, b: float(a < b), "t": t,
+           "if": None}
+    code = expr.replace("if(", "_if(")
+    return float(eval(code, {"_if": lambda c, a, b: a if c else b, **env}))  # noqa: S307
+
+
+def test_curve_expression_matches_python_evaluation() -> None:
+    curve = ((0, 1.0), (500_000, 3.0), (2_000_000, -1.0))
+    expr = curve_expr(curve, "t")
+    for t in (-1.0, 0.0, 0.25, 0.5, 1.0, 1.999, 2.0, 5.0):
+        assert _eval_expr(expr, t) == pytest.approx(evaluate(curve, t * 1e6), abs=1e-5)
+
+
+def test_masks() -> None:
+    circle = np.asarray(render_mask(MaskShape("circle", width=0.5, height=0.5), 100, 100))
+    assert circle[50, 50] == 255 and circle[0, 0] == 0 and circle[50, 24] < 128 < circle[50, 27]
+    inverted = np.asarray(render_mask(MaskShape("circle", width=0.5, height=0.5, invert=True), 100, 100))
+    assert inverted[50, 50] == 0 and inverted[0, 0] == 255
+    moved = np.asarray(render_mask(MaskShape("circle", center_x=0.5, center_y=0.5, width=0.2, height=0.2), 100, 100))
+    assert moved[25, 75] == 255 and moved[75, 25] == 0  # +y is up
+    line = np.asarray(render_mask(MaskShape("line"), 100, 100))
+    assert line[10, 50] == 255 and line[90, 50] == 0  # keeps the upper part
+    turned = np.asarray(render_mask(MaskShape("line", rotation=90), 100, 100))
+    assert turned[50, 90] == 255 and turned[50, 10] == 0  # clockwise: "up" turns to the right
+    mirror = np.asarray(render_mask(MaskShape("mirror", height=0.2), 100, 100))
+    assert mirror[50, 50] == 255 and mirror[20, 50] == 0
+    rect = np.asarray(render_mask(MaskShape("rectangle", width=0.8, height=0.4, round_corner=1.0), 100, 100))
+    assert rect[50, 15] == 255 and rect[31, 11] == 0 and rect[20, 50] == 0
+    soft = np.asarray(render_mask(MaskShape("circle", width=0.8, height=0.8, feather=1.0), 100, 100))
+    assert 0 < soft[50, 15] < 255
+    for shape in ("heart", "star"):
+        m = np.asarray(render_mask(MaskShape(shape, width=0.6, height=0.6), 100, 100))  # type: ignore[arg-type]
+        assert m[55, 50] == 255 and m[2, 2] == 0 and m[98, 98] == 0
