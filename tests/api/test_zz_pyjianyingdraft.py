@@ -25,6 +25,14 @@ def _download(draft_url: str, root: Path) -> Path:
     return root / did
 
 
+def _alive(draft_url: str) -> bool:
+    """Drafts made on the session server; ones made on per-test servers (now stopped) are skipped."""
+    try:
+        return httpx.get(draft_url, timeout=10).status_code == 200
+    except httpx.ConnectError:
+        return False
+
+
 def _rich_draft(api: httpx.Client, media: Any) -> str:
     """One draft with every kind of material this service writes, so the check never runs empty."""
     url = create_draft(api, 1080, 1920)
@@ -43,8 +51,8 @@ def _rich_draft(api: httpx.Client, media: Any) -> str:
 
 def test_every_suite_draft_loads_and_reimports(tmp_path: Path, api: httpx.Client, media: Any) -> None:
     rich = _rich_draft(api, media)
-    alive = [u for u in CREATED_DRAFTS if httpx.get(u, timeout=10).status_code == 200]
-    assert rich in alive
+    alive = [u for u in CREATED_DRAFTS if _alive(u)]
+    assert rich in alive and len(alive) > 1
     folder = pjd.DraftFolder(str(tmp_path))
     for url in alive:
         path = _download(url, tmp_path)
