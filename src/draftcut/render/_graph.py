@@ -28,6 +28,8 @@ class Graph:
     """Inputs (argv fragments), chains, and side files of one job."""
 
     prefix: str = "j"
+    decoder_threads: int = 0
+    """Threads per video decoder (0 = ffmpeg's default); 1 when windows already fill the cores."""
     inputs: list[list[str]] = field(default_factory=list)
     chains: list[str] = field(default_factory=list)
     files: dict[str, str] = field(default_factory=dict)
@@ -38,9 +40,10 @@ class Graph:
         self._count += 1
         return f"{hint}{self._count}"
 
-    def add_input(self, args: list[str], path: str) -> int:
+    def add_input(self, args: list[str], path: str, *, decoded_video: bool = False) -> int:
         """Register ``args -i path``; returns the input index."""
-        self.inputs.append([*args, "-i", path])
+        threads = ["-threads", str(self.decoder_threads)] if decoded_video and self.decoder_threads else []
+        self.inputs.append([*args, *threads, "-i", path])
         return len(self.inputs) - 1
 
     def chain(self, sources: list[str], filters: list[str], hint: str = "s") -> str:

@@ -139,7 +139,7 @@ def _video_source(g: Graph, fmt_: OutputFormat, info: MediaInfo | None, job: Lay
     if info and info.duration_us > 0:
         seek = min(seek, max(Fraction(0), info.duration_us - 3 * frame_src_us))
     need = (count - lead + 3) * frame_src_us
-    idx = g.add_input(["-ss", fmt(seconds(seek)), "-t", fmt(seconds(need))], str(clip.media))
+    idx = g.add_input(["-ss", fmt(seconds(seek)), "-t", fmt(seconds(need))], str(clip.media), decoded_video=True)
     filters = ["setpts=PTS-STARTPTS"]
     if abs(clip.speed - 1.0) > 1e-6:
         filters.append(f"setpts=PTS/{fmt(clip.speed)}")
@@ -190,6 +190,8 @@ def _static(g: Graph, clip: VisualClip, shape: _Shape, label: str, video_count: 
     if not shape.dyn_alpha and shape.alpha < 0.999:
         tail.append(f"colorchannelmixer=aa={fmt(shape.alpha)}")
     tail += _static_rotation(shape)
+    if shape.needs_alpha and not shape.dyn_alpha:
+        tail.append("format=yuva420p")  # the overlay's input format: convert once, not per frame
     return g.chain([label], tail, "r") if tail else label
 
 

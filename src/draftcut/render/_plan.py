@@ -89,9 +89,9 @@ def video_graph(g: Graph, fmt_: OutputFormat, res: Resources, spans: Sequence[Sp
 
 
 def _video_job(fmt_: OutputFormat, res: Resources, spans: Sequence[Span], f0: int, f1: int,
-               index: int, encode: list[str]) -> Job:
+               index: int, encode: list[str], threads: int) -> Job:
     name = f"v{index:05d}"
-    g = Graph(prefix=name)
+    g = Graph(prefix=name, decoder_threads=threads)
     out = video_graph(g, fmt_, res, spans, f0, f1)
     graph_file = f"{name}.graph"
     args = [*g.argv_inputs(), "-/filter_complex", graph_file, "-map", f"[{out}]", "-an", *encode,
@@ -138,7 +138,7 @@ def plan_render(tl: Timeline, res: Resources, spec: RenderSpec, *, threads: int,
     windows = cut_windows(frames, max(1, round(spec.window_s * fmt_.fps)), _forbidden(spans),
                           [(s.a, s.b) for s in spans], spec.max_inputs)
     encode = encoder_args(spec, threads)
-    video = tuple(_video_job(fmt_, res, spans, f0, f1, i, encode) for i, (f0, f1) in enumerate(windows))
+    video = tuple(_video_job(fmt_, res, spans, f0, f1, i, encode, threads) for i, (f0, f1) in enumerate(windows))
     clips = audible(tl.audios, res)
     clip_frames = [(frame_of(c.start, fmt_.fps), frame_of(c.end, fmt_.fps) + 1) for c in clips]
     audio_windows = cut_windows(frames, max(1, round(spec.audio_window_s * fmt_.fps)), [], clip_frames,

@@ -136,12 +136,13 @@ def render(source: Path | dict[str, Any], output: Path, *, spec: RenderSpec = Re
 
 def _execute(exe: str, plan: RenderPlan, workdir: Path, parallel: int,
              progress: ProgressCallback | None, cancel: threading.Event | None) -> None:
-    jobs = [*plan.video, *plan.audio]
+    jobs = [*plan.audio, *plan.video]  # audio first: short, and then off the critical path
     tracker = ProgressTracker(progress, [(j.name, j.weight, j.duration_us) for j in (*jobs, plan.mux)])
     tracker.start("video")
     stop = (cancel,) if cancel is not None else ()
     try:
-        _run_jobs(exe, jobs, workdir, parallel, tracker, stop)
+        # one extra slot: the audio jobs are light and then overlap the video windows
+        _run_jobs(exe, jobs, workdir, parallel + (1 if plan.audio else 0), tracker, stop)
         _run_jobs(exe, [plan.mux], workdir, 1, tracker, stop)
     except Cancelled:
         raise RenderError("render cancelled") from None
