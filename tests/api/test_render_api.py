@@ -46,6 +46,7 @@ def test_render_flow_and_output(api: httpx.Client, media: Any, tmp_path: Path) -
     status, seen = _wait(api, url)
     assert status["status"] == "completed", status
     assert status["progress"] == 100 and seen == sorted(seen) and all(0 <= p <= 100 for p in seen)
+    assert all(p < 99 for p in seen[:1])  # progress starts low, not at the first report's top
     assert status["created_at"] and status["started_at"] and status["completed_at"]
     video = httpx.get(status["video_url"])
     assert video.status_code == 200 and video.headers["content-type"] == "video/mp4"

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-__all__ = ["assert_color", "bbox", "patch_mean"]
+from draftcut.render import RenderResult
+
+__all__ = ["RenderFn", "assert_color", "bbox", "patch_mean"]
+
+RenderFn = Callable[..., RenderResult]
+"""The `render_draft` fixture: ``render_draft(draft, **spec) -> RenderResult``."""
 
 
 def patch_mean(frame: np.ndarray, x: int, y: int, r: int = 2) -> np.ndarray:

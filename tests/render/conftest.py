@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from checks import RenderFn  # noqa: E402
 from drafts import Draft  # noqa: E402
 
 from draftcut.render import RenderResult, RenderSpec, render  # noqa: E402
@@ -19,9 +19,6 @@ from draftcut.render import RenderResult, RenderSpec, render  # noqa: E402
 @pytest.fixture(scope="session")
 def rmedia(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("render-media")
-
-
-RenderFn = Callable[..., RenderResult]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PLACEHOLDER", "Draft", "SEC", "kf"]
+__all__ = ["PLACEHOLDER", "SEC", "Draft", "clip", "kf"]
 
 SEC = 1_000_000
 PLACEHOLDER = "##_draftpath_placeholder_0E685133-18CE-45ED-8CB8-2904A212EC80_##"

@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 
 import pytest
-from conftest import RenderFn
+from checks import RenderFn
 from drafts import SEC, Draft, kf
 from mediagen import audio_samples, audio_track, color_video, rms, step_audio
 

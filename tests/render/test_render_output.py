@@ -12,8 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from checks import assert_color
-from conftest import RenderFn
+from checks import RenderFn, assert_color
 from drafts import SEC, Draft, clip
 from mediagen import FFMPEG, _run, audio_track, color_image, color_video, frame_at, probe_output
 
@@ -70,9 +69,13 @@ def test_reference_minimal_draft_renders(tmp_path: Path) -> None:
     assert yellow[400:470].sum() > 20 and not yellow[:380].any()  # caption at transform_y = -0.8
 
 
-def test_unsupported_features_reach_the_result(rmedia: Path, render_draft: RenderFn) -> None:
+def test_unknown_fields_are_ignored_and_unsupported_features_reported(rmedia: Path,
+                                                                       render_draft: RenderFn) -> None:
     d = _simple(rmedia)
     seg = d.data["tracks"][0]["segments"][0]
+    seg.update({"future_flag": True, "responsive_layout": {"enable": False}, "caption_info": None})
+    d.data.update({"smart_ads_info": {"x": 1}, "uneven_animation_template_info": []})
+    d.data["materials"]["digital_humans"] = [{"id": "dh", "whatever": [1]}]
     seg["extra_material_refs"].append(d.effect("effects", type="filter", name="胶片"))
     d.track("effect")["segments"].append({"id": "fx1", "material_id": "x",
                                           "target_timerange": {"start": 0, "duration": SEC}})
@@ -100,6 +103,15 @@ def test_missing_media_leaves_no_output(rmedia: Path, tmp_path: Path) -> None:
     with pytest.raises(RenderError, match="material"):
         render(folder, tmp_path / "out.mp4")
     assert not (tmp_path / "out.mp4").exists()
+
+
+def test_unreadable_media_names_the_material(rmedia: Path, tmp_path: Path) -> None:
+    d = _simple(rmedia)
+    folder = d.save(tmp_path / "d")
+    next((folder / "Resources" / "local").iterdir()).write_bytes(b"this is not a video")
+    mid = d.data["materials"]["videos"][0]["id"]
+    with pytest.raises(RenderError, match=mid):
+        render(folder, tmp_path / "out.mp4")
 
 
 def test_progress_is_monotonic_and_complete(rmedia: Path, tmp_path: Path) -> None:

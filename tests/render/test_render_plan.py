@@ -55,10 +55,10 @@ def test_frame_grid_is_exact() -> None:
 
 
 def test_windows_avoid_xfade_and_bound_inputs() -> None:
-    windows = cut_windows(300, 100, forbidden=[(90, 120)], spans=[(0, 300)], max_inputs=10)
+    windows = cut_windows(300, 100, forbidden=[(90, 120)], spans=[(0, 300, 1.0)], max_inputs=10)
     assert windows[0] == (0, 120) and windows[-1][1] == 300
     assert all(b > a for a, b in windows)
-    crowded = [(i, i + 5) for i in range(0, 100, 2)]
+    crowded = [(i, i + 5, 1.0) for i in range(0, 100, 2)]
     small = cut_windows(100, 100, forbidden=[], spans=crowded, max_inputs=6)
     assert len(small) > 1 and sum(b - a for a, b in small) == 100
     assert render_range(100, 101, [(90, 120)]) == (90, 120)

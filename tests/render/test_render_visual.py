@@ -7,8 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from checks import assert_color, bbox, patch_mean
-from conftest import RenderFn
+from checks import RenderFn, assert_color, bbox, patch_mean
 from drafts import SEC, Draft, clip, kf
 from mediagen import color_image, color_video, counter_video, frame_at, probe_output, split_image
 
@@ -214,3 +213,37 @@ def test_layer_order_speed_and_hidden_tracks(rmedia: Path, render_draft: RenderF
     assert_color(frame, 160, 120, (254, 0, 0))
     # speed 2: at t=0.5 the source is at 1.0 s, whose grey level is 8 + 40 = 48 (limited range → ~37)
     assert abs(patch_mean(frame, 20, 20)[0] - 37) <= 6
+
+
+def test_transition_off_the_bottom_track_and_ken_burns_on_it(rmedia: Path, render_draft: RenderFn) -> None:
+    d = Draft()
+    d.video(d.track("video"), color_image(rmedia, (0, 0, 255, 255), (320, 240)), 0, 2 * SEC, size=(320, 240),
+            photo=True, keyframes=[kf("KFTypeScaleX", (0, 0.5), (2 * SEC, 1.0))],
+            refs=[d.animations(("in", "渐显", 0, SEC // 2))])
+    pip = d.track("video")
+    d.video(pip, color_image(rmedia, (255, 0, 0, 255), (100, 100)), 0, SEC, size=(100, 100), photo=True,
+            clip=clip(x=0.5, scale=0.3), refs=[d.transition("叠化", 400_000)])
+    d.video(pip, color_image(rmedia, (0, 255, 0, 255), (100, 100)), SEC, SEC, size=(100, 100), photo=True,
+            clip=clip(x=0.5, scale=0.3))
+    out = render_draft(d).output
+    assert abs(patch_mean(frame_at(out, 0.25), 160, 120)[2] - 127) <= 20  # fading in from black
+    blue = frame_at(out, 1.0)[:, :, 2] > 128
+    x0, y0, x1, y1 = bbox(blue)
+    assert abs((x1 - x0 + 1) - 240) <= 4 and abs((y1 - y0 + 1) - 180) <= 4  # zoom keyframes 0.5 → 1: 0.75
+    mid = patch_mean(frame_at(out, 1.0), 240, 120)
+    assert abs(mid[0] - 127) <= 20 and abs(mid[1] - 127) <= 20  # red dissolving into green
+
+
+def test_display_rotation_metadata_is_honoured(rmedia: Path, render_draft: RenderFn) -> None:
+    from mediagen import _run
+
+    rotated = rmedia / "rot90.mp4"
+    if not rotated.exists():
+        _run(["-display_rotation", "90", "-i", str(color_video(rmedia, "red", seconds=1.0)), "-c", "copy",
+              str(rotated)])
+    d = Draft()
+    d.video(d.track("video"), rotated, 0, SEC, size=(320, 240))
+    frame = frame_at(render_draft(d).output, 0.5)
+    red = (frame[:, :, 0] > 128) & (frame[:, :, 2] < 100)
+    x0, y0, x1, y1 = bbox(red)
+    assert abs((x1 - x0 + 1) - 180) <= 4 and (y0, y1) == (0, 239)  # shown upright: 240x320 fitted

@@ -125,8 +125,9 @@ class JobRunner:
         output = workdir / "out.mp4"
         last = {"t": 0.0}
 
-        def progress(fraction: float, phase: str) -> None:
-            state["progress"] = max(state["progress"], min(99, 2 + int(fraction * 97)))
+        def progress(percent: float, phase: str) -> None:
+            # render() reports 0–100; keep 1 for "claimed" and 100 for "stored".
+            state["progress"] = max(state["progress"], min(99, 2 + int(percent * 0.97)))
             state["phase"] = phase
             now = time.monotonic()
             if now - last["t"] > 0.5:

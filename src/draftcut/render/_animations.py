@@ -7,10 +7,7 @@ from collections.abc import Iterable
 from draftcut.render._animation_table import ANIMATION_RAMPS, Ramp
 from draftcut.render._model import Animation, Curve
 
-__all__ = ["MULTIPLIED", "Modifiers", "animation_ramps", "modifiers"]
-
-MULTIPLIED = frozenset({"alpha", "scale"})
-"""Properties an animation multiplies; the others (x, y, rotation) are offsets."""
+__all__ = ["Modifiers", "animation_ramps", "modifiers"]
 
 Modifiers = dict[str, list[Curve]]
 

@@ -18,7 +18,7 @@ from fractions import Fraction
 from draftcut.render._curves import curve_expr, product_expr
 from draftcut.render._frames import fmt, frame_time, seconds
 from draftcut.render._graph import Graph
-from draftcut.render._model import AudioClip, Curve
+from draftcut.render._model import AudioClip, Curve, Unsupported
 from draftcut.render._resources import OutputFormat, Resources
 
 __all__ = ["audible", "audio_graph", "tempo_filters"]
@@ -26,14 +26,16 @@ __all__ = ["audible", "audio_graph", "tempo_filters"]
 _STEP_SAMPLES = 480  # 10 ms at 48 kHz: granularity of animated volume
 
 
-def audible(clips: Sequence[AudioClip], res: Resources) -> list[AudioClip]:
-    """Clips whose file actually has sound."""
-    out = []
+def audible(clips: Sequence[AudioClip], res: Resources) -> tuple[list[AudioClip], list[Unsupported]]:
+    """Clips whose file actually has sound; an audio segment without any is reported."""
+    out, notes = [], []
     for clip in clips:
         info = res.media.get(clip.media)
         if info is None or info.has_audio:
             out.append(clip)
-    return out
+        elif not clip.from_video:
+            notes.append(Unsupported(clip.segment_id, "audio", f"{clip.media.name} has no audio stream"))
+    return out, notes
 
 
 def tempo_filters(speed: float) -> list[str]:

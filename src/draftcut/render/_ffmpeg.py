@@ -13,6 +13,7 @@ import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import IO
 
 from draftcut.errors import RenderError, RenderFailed
 
@@ -53,7 +54,7 @@ def _read_progress(proc: subprocess.Popen[str], on_time: Callable[[int], None] |
             on_time(max(0, int(value)))
 
 
-def _tail(handle: tempfile._TemporaryFileWrapper[bytes]) -> str:  # type: ignore[name-defined]
+def _tail(handle: IO[bytes]) -> str:
     handle.seek(0)
     return handle.read().decode("utf-8", "replace")[-_TAIL_CHARS:]
 

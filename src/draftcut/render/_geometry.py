@@ -11,7 +11,7 @@ import math
 
 from draftcut.render._model import Crop
 
-__all__ = ["canvas_center", "cropped_size", "even", "fit_factor", "layer_size", "rotated_box"]
+__all__ = ["canvas_center", "cropped_size", "even", "fit_factor", "rotated_box"]
 
 MIN_SIDE = 2
 
@@ -30,14 +30,6 @@ def fit_factor(width: float, height: float, canvas_w: int, canvas_h: int) -> flo
 def even(value: float) -> int:
     """Nearest even integer ≥ MIN_SIDE: yuv420p layers need even sizes."""
     return max(MIN_SIDE, 2 * round(value / 2))
-
-
-def layer_size(width: float, height: float, factor_x: float, factor_y: float,
-               limit: tuple[int, int]) -> tuple[int, int]:
-    """Pixel size of a layer, clamped so a huge zoom cannot allocate absurd frames."""
-    w = min(width * factor_x, limit[0])
-    h = min(height * factor_y, limit[1])
-    return even(w), even(h)
 
 
 def canvas_center(x: float, y: float, canvas_w: int, canvas_h: int) -> tuple[float, float]:

@@ -36,21 +36,20 @@ def _feather_px(shape: MaskShape, size: float) -> float:
     return max(1.0, shape.feather * size / 2)
 
 
-def _signed_distance(shape: MaskShape, u: np.ndarray, v: np.ndarray, sw: float, sh: float,
-                     w: int, h: int) -> np.ndarray:
+def _signed_distance(shape: MaskShape, u: np.ndarray, v: np.ndarray, sw: float, sh: float) -> np.ndarray:
     """Positive inside, in pixels."""
     if shape.shape == "line":
-        return -v
+        return np.asarray(-v, dtype=np.float64)
     if shape.shape == "mirror":
-        return sh / 2 - np.abs(v)
+        return np.asarray(sh / 2 - np.abs(v))
     if shape.shape == "circle":
         a, b = max(sw / 2, 0.5), max(sh / 2, 0.5)
-        return (1 - np.hypot(u / a, v / b)) * min(a, b)
+        return np.asarray((1 - np.hypot(u / a, v / b)) * min(a, b))
     hx, hy = sw / 2, sh / 2
     r = shape.round_corner * min(hx, hy)
     qx, qy = np.abs(u) - (hx - r), np.abs(v) - (hy - r)
     outside = np.hypot(np.maximum(qx, 0), np.maximum(qy, 0)) + np.minimum(np.maximum(qx, qy), 0) - r
-    return -outside
+    return np.asarray(-outside, dtype=np.float64)
 
 
 def _outline(shape: MaskShape) -> list[tuple[float, float]]:
@@ -94,7 +93,7 @@ def render_mask(shape: MaskShape, w: int, h: int) -> Image.Image:
     else:
         u, v = _local(shape, w, h)
         size = min(w, h) if shape.shape in ("line", "mirror") else min(sw, sh)
-        d = _signed_distance(shape, u, v, sw, sh, w, h)
+        d = _signed_distance(shape, u, v, sw, sh)
         alpha = np.clip(d / _feather_px(shape, size) + 0.5, 0.0, 1.0)
         mask = Image.fromarray(np.round(alpha * 255).astype(np.uint8), "L")
     return Image.eval(mask, lambda p: 255 - p) if shape.invert else mask

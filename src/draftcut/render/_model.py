@@ -162,6 +162,7 @@ class AudioClip:
     media: Path
     start: int
     duration: int
+    material_id: str = ""
     source_start: int = 0
     speed: float = 1.0
     volume: float = 1.0

@@ -10,7 +10,7 @@ is the video graph of a one-frame window written as PNG.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from draftcut.render._audio import audible, audio_graph
 from draftcut.render._basetrack import base_stream
@@ -18,6 +18,7 @@ from draftcut.render._frames import fps_fraction, frame_of, sample_of_frame
 from draftcut.render._geometry import even
 from draftcut.render._graph import Graph, MaskRequest
 from draftcut.render._layer import LayerJob, build_layer
+from draftcut.render._memory import audio_job_bytes, span_bytes, window_bytes
 from draftcut.render._model import AudioClip, Timeline, Unsupported
 from draftcut.render._resources import OutputFormat, Resources
 from draftcut.render._spans import Span, build_spans
@@ -26,6 +27,7 @@ from draftcut.render._windows import cut_windows, render_range
 
 __all__ = ["Job", "RenderPlan", "output_format", "plan_preview", "plan_render"]
 
+DEFAULT_WINDOW_S = 10.0
 _AUDIO_WEIGHT = 0.05
 _MUX_WEIGHT = 0.03
 
@@ -42,6 +44,8 @@ class Job:
     weight: float
     files: dict[str, str] = field(default_factory=dict)
     masks: tuple[MaskRequest, ...] = ()
+    memory: float = 0.0
+    """Estimated peak bytes (``_memory.py``), for scheduling windows side by side."""
 
 
 @dataclass(frozen=True)
@@ -56,13 +60,27 @@ class RenderPlan:
 
 
 def output_format(tl: Timeline, spec: RenderSpec) -> OutputFormat:
-    width, height = spec.width, spec.height
+    width: float = spec.width or 0
+    height: float = spec.height or 0
     if width and not height:
         height = width * tl.height / tl.width
     elif height and not width:
         width = height * tl.width / tl.height
     return OutputFormat(width=even(width or tl.width), height=even(height or tl.height),
                         fps=fps_fraction(spec.fps or tl.fps), sample_rate=spec.sample_rate)
+
+
+def _drawable(tl: Timeline, res: Resources) -> tuple[Timeline, list[Unsupported]]:
+    """Drop visual clips whose file has no picture (an audio file on a video track, say)."""
+    keep, notes = [], []
+    for clip in tl.visuals:
+        info = res.media.get(clip.media) if clip.media is not None else None
+        if info is not None and not info.has_video:
+            notes.append(Unsupported(clip.segment_id, "video", f"{clip.media.name if clip.media else '?'} "
+                                                               "has no picture"))
+        else:
+            keep.append(clip)
+    return replace(tl, visuals=tuple(keep)), notes
 
 
 def _forbidden(spans: Sequence[Span]) -> list[tuple[int, int]]:
@@ -96,21 +114,25 @@ def _video_job(fmt_: OutputFormat, res: Resources, spans: Sequence[Span], f0: in
     graph_file = f"{name}.graph"
     args = [*g.argv_inputs(), "-/filter_complex", graph_file, "-map", f"[{out}]", "-an", *encode,
             "-frames:v", str(f1 - f0), f"{name}.mp4"]
+    r0, r1 = render_range(f0, f1, _forbidden(spans))
+    memory = window_bytes([s for s in spans if s.a < r1 and s.b > r0], fmt_, res)
     return Job(name, "video", tuple(args), f"{name}.mp4", _frame_us(f1 - f0, fmt_), float(f1 - f0),
-               {**g.files, graph_file: g.text()}, tuple(g.masks))
+               {**g.files, graph_file: g.text()}, tuple(g.masks), memory)
 
 
 def _audio_job(fmt_: OutputFormat, res: Resources, clips: Sequence[AudioClip], f0: int, f1: int,
-               index: int) -> Job:
+               index: int, aac: str | None) -> Job:
+    """One audio window; encoded straight to AAC (`aac` = bitrate) when it is the only one."""
     name = f"a{index:05d}"
     g = Graph(prefix=name)
     s0, s1 = (sample_of_frame(f, fmt_.fps, fmt_.sample_rate) for f in (f0, f1))
     out = audio_graph(g, fmt_, res, clips, f0, f1, s0, s1)
     graph_file = f"{name}.graph"
-    args = [*g.argv_inputs(), "-/filter_complex", graph_file, "-map", f"[{out}]", "-c:a", "pcm_f32le",
-            "-f", "wav", f"{name}.wav"]
-    return Job(name, "audio", tuple(args), f"{name}.wav", _frame_us(f1 - f0, fmt_),
-               _AUDIO_WEIGHT * (f1 - f0), {**g.files, graph_file: g.text()})
+    output = f"{name}.m4a" if aac else f"{name}.wav"
+    codec = ["-c:a", "aac", "-b:a", aac, "-f", "mp4"] if aac else ["-c:a", "pcm_f32le", "-f", "wav"]
+    args = [*g.argv_inputs(), "-/filter_complex", graph_file, "-map", f"[{out}]", *codec, output]
+    return Job(name, "audio", tuple(args), output, _frame_us(f1 - f0, fmt_),
+               _AUDIO_WEIGHT * (f1 - f0), {**g.files, graph_file: g.text()}, memory=audio_job_bytes(len(g.inputs)))
 
 
 def _mux_job(fmt_: OutputFormat, video: Sequence[Job], audio: Sequence[Job], frames: int,
@@ -118,9 +140,13 @@ def _mux_job(fmt_: OutputFormat, video: Sequence[Job], audio: Sequence[Job], fra
     def listing(jobs: Sequence[Job]) -> str:
         return "".join(f"file '{j.output}'\n" for j in jobs)
 
-    args = ["-f", "concat", "-safe", "0", "-i", "video.txt", "-f", "concat", "-safe", "0", "-i", "audio.txt",
-            "-map", "0:v:0", "-map", "1:a:0", "-c:v", "copy", "-c:a", "aac", "-b:a", spec.audio_bitrate,
-            "-ar", str(fmt_.sample_rate), "-ac", "2", "-movflags", "+faststart", "-f", "mp4", final]
+    if len(audio) == 1 and audio[0].output.endswith(".m4a"):
+        audio_in, audio_codec = ["-i", audio[0].output], ["-c:a", "copy"]
+    else:  # PCM windows joined sample-exactly, encoded once (no AAC priming gaps between pieces)
+        audio_in = ["-f", "concat", "-safe", "0", "-i", "audio.txt"]
+        audio_codec = ["-c:a", "aac", "-b:a", spec.audio_bitrate, "-ar", str(fmt_.sample_rate), "-ac", "2"]
+    args = ["-f", "concat", "-safe", "0", "-i", "video.txt", *audio_in, "-map", "0:v:0", "-map", "1:a:0",
+            "-c:v", "copy", *audio_codec, "-movflags", "+faststart", "-f", "mp4", final]
     return Job("mux", "mux", tuple(args), final, _frame_us(frames, fmt_), _MUX_WEIGHT * frames,
                {"video.txt": listing(video), "audio.txt": listing(audio)})
 
@@ -130,29 +156,44 @@ def encoder_args(spec: RenderSpec, threads: int) -> list[str]:
             "-threads", str(threads)]
 
 
+def _video_jobs(tl: Timeline, res: Resources, spec: RenderSpec, fmt_: OutputFormat, frames: int,
+                threads: int) -> tuple[tuple[Job, ...], list[Unsupported]]:
+    tl, notes = _drawable(tl, res)
+    spans, span_notes = build_spans(tl, fmt_.fps)
+    budget = spec.memory_mb * 2**20 - window_bytes([], fmt_, res)
+    size = max(1, round((spec.window_s or DEFAULT_WINDOW_S) * fmt_.fps))
+    windows = cut_windows(frames, size, _forbidden(spans), [(s.a, s.b, span_bytes(s, res)) for s in spans],
+                          spec.max_inputs, budget)
+    encode = encoder_args(spec, threads)
+    jobs = tuple(_video_job(fmt_, res, spans, f0, f1, i, encode, threads) for i, (f0, f1) in enumerate(windows))
+    return jobs, notes + span_notes
+
+
+def _audio_jobs(tl: Timeline, res: Resources, spec: RenderSpec, fmt_: OutputFormat,
+                frames: int) -> tuple[tuple[Job, ...], list[Unsupported]]:
+    clips, notes = audible(tl.audios, res)
+    spans = [(frame_of(c.start, fmt_.fps), frame_of(c.end, fmt_.fps) + 1, 1.0) for c in clips]
+    windows = cut_windows(frames, max(1, round(spec.audio_window_s * fmt_.fps)), [], spans, spec.max_inputs)
+    aac = spec.audio_bitrate if len(windows) == 1 else None
+    return tuple(_audio_job(fmt_, res, clips, f0, f1, i, aac) for i, (f0, f1) in enumerate(windows)), notes
+
+
 def plan_render(tl: Timeline, res: Resources, spec: RenderSpec, *, threads: int, final: str) -> RenderPlan:
     """All jobs for rendering `tl`; `final` is the path the mux job writes."""
     fmt_ = output_format(tl, spec)
     frames = max(1, frame_of(tl.duration, fmt_.fps))
-    spans, notes = build_spans(tl, fmt_.fps)
-    windows = cut_windows(frames, max(1, round(spec.window_s * fmt_.fps)), _forbidden(spans),
-                          [(s.a, s.b) for s in spans], spec.max_inputs)
-    encode = encoder_args(spec, threads)
-    video = tuple(_video_job(fmt_, res, spans, f0, f1, i, encode, threads) for i, (f0, f1) in enumerate(windows))
-    clips = audible(tl.audios, res)
-    clip_frames = [(frame_of(c.start, fmt_.fps), frame_of(c.end, fmt_.fps) + 1) for c in clips]
-    audio_windows = cut_windows(frames, max(1, round(spec.audio_window_s * fmt_.fps)), [], clip_frames,
-                                spec.max_inputs)
-    audio = tuple(_audio_job(fmt_, res, clips, f0, f1, i) for i, (f0, f1) in enumerate(audio_windows))
+    video, video_notes = _video_jobs(tl, res, spec, fmt_, frames, threads)
+    audio, audio_notes = _audio_jobs(tl, res, spec, fmt_, frames)
     mux = _mux_job(fmt_, video, audio, frames, spec, final)
-    return RenderPlan(fmt_, frames, _frame_us(frames, fmt_), video, audio, mux, (*tl.unsupported, *notes))
+    return RenderPlan(fmt_, frames, _frame_us(frames, fmt_), video, audio, mux,
+                      (*tl.unsupported, *video_notes, *audio_notes))
 
 
 def plan_preview(tl: Timeline, res: Resources, fmt_: OutputFormat, at_us: int, output: str) -> Job:
     """A one-frame job writing the composite at `at_us` as PNG."""
     frames = max(1, frame_of(tl.duration, fmt_.fps))
     frame = min(frames - 1, max(0, int(at_us * fmt_.fps / 1_000_000)))
-    spans, _ = build_spans(tl, fmt_.fps)
+    spans, _ = build_spans(_drawable(tl, res)[0], fmt_.fps)
     g = Graph(prefix="p")
     out = video_graph(g, fmt_, res, spans, frame, frame + 1)
     args = [*g.argv_inputs(), "-/filter_complex", "p.graph", "-map", f"[{out}]", "-frames:v", "1",

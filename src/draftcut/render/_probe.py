@@ -8,7 +8,7 @@ is laid out with width and height swapped).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from fractions import Fraction
 from pathlib import Path
@@ -16,6 +16,7 @@ from pathlib import Path
 import av
 
 from draftcut.errors import RenderError
+from draftcut.render._paths import material_error
 from draftcut.render._resources import MediaInfo
 
 __all__ = ["probe", "probe_all"]
@@ -68,8 +69,18 @@ def probe(path: Path) -> MediaInfo:
         raise RenderError(f"cannot read media {path.name}: {exc}") from exc
 
 
-def probe_all(paths: Iterable[Path], workers: int = 4) -> dict[Path, MediaInfo]:
-    """Probe each distinct path once, a few at a time (opening files is I/O bound)."""
-    unique = sorted(set(paths))
+def probe_all(owners: Mapping[Path, str], workers: int = 4) -> dict[Path, MediaInfo]:
+    """Probe each path once, a few at a time (opening files is I/O bound).
+
+    `owners` maps each path to the id of a material using it, so that an
+    unreadable file is reported by material.
+    """
+    def one(path: Path) -> MediaInfo:
+        try:
+            return probe(path)
+        except RenderError as exc:
+            raise material_error({"id": owners[path], "material_name": path.name}, exc.detail) from exc
+
+    paths = sorted(owners)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return dict(zip(unique, pool.map(probe, unique)))
+        return dict(zip(paths, pool.map(one, paths)))

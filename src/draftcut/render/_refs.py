@@ -16,7 +16,7 @@ from typing import Any
 from draftcut.render._animations import animation_ramps
 from draftcut.render._model import Animation, Background, MaskShape, Transition, Unsupported
 from draftcut.render._transitions import DEFAULT_DURATION_US, xfade_kind
-from draftcut.render._values import as_float, as_int
+from draftcut.render._values import as_float, as_int, as_map
 
 __all__ = ["MaterialIndex", "SegmentRefs", "index_materials", "read_refs"]
 
@@ -121,7 +121,7 @@ def _mask(mat: Mapping[str, Any], seg_id: str, notes: list[Unsupported]) -> Mask
     if shape not in _MASK_SHAPES | {"heart", "star"}:
         notes.append(Unsupported(seg_id, "mask", f"unknown mask {mat.get('name')!r}: not applied"))
         return None
-    cfg = mat.get("config") if isinstance(mat.get("config"), Mapping) else {}
+    cfg = as_map(mat.get("config"))
     return MaskShape(
         shape=shape,  # type: ignore[arg-type]
         center_x=as_float(cfg.get("centerX"), 0.0),

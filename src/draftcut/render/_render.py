@@ -17,10 +17,10 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from draftcut.config import get_settings
 from draftcut.errors import RenderError
 from draftcut.render._assets import write_files, write_masks, write_texts
 from draftcut.render._ffmpeg import Cancelled, run_ffmpeg
@@ -36,20 +36,24 @@ __all__ = ["gather_resources", "render", "resolve_ffmpeg"]
 
 ResolveHook = Callable[[dict[str, Any]], Path]
 _MAX_AUTO_PARALLEL = 8
+_MIN_WINDOW_S, _MAX_WINDOW_S = 3.0, 10.0
+_WINDOWS_PER_CORE = 2  # more windows than workers: the pool evens out uneven windows
 
 
 def resolve_ffmpeg(ffmpeg: str | None) -> str:
-    return ffmpeg or get_settings().ffmpeg_exe()
+    if ffmpeg:
+        return ffmpeg
+    from draftcut.config import get_settings  # deferred: pydantic settings cost ~0.15 s to import
+
+    return get_settings().ffmpeg_exe()
 
 
 def probe_media(tl: Timeline) -> dict[Path, MediaInfo]:
     """Probe every file the timeline uses; a bad file is reported with its material."""
     owners = {c.media: c.material_id for c in tl.visuals if c.media is not None}
-    owners.update({c.media: c.segment_id for c in tl.audios if c.media not in owners})
-    try:
-        return probe_all(owners)
-    except RenderError as exc:
-        raise RenderError(f"{exc.detail} (used by {', '.join(sorted(set(owners.values()))[:3])})") from exc
+    for clip in tl.audios:
+        owners.setdefault(clip.media, clip.material_id)
+    return probe_all(owners)
 
 
 def gather_resources(tl: Timeline, spec: RenderSpec, workdir: Path) -> tuple[Resources, list[Any]]:
@@ -58,15 +62,23 @@ def gather_resources(tl: Timeline, spec: RenderSpec, workdir: Path) -> tuple[Res
     return Resources(media=probe_media(tl), texts=texts), notes
 
 
-def _parallelism(spec: RenderSpec, jobs: int) -> tuple[int, int]:
+def resolve_spec(spec: RenderSpec, duration_us: int) -> RenderSpec:
+    """Fill in the automatic settings: window length, windows at once, threads per window.
+
+    Short drafts are cut into two windows per core (3–10 s each) so every core
+    stays busy to the end; x264 and the decoders get the cores left per window.
+    """
     cores = os.cpu_count() or 1
+    seconds = duration_us / 1e6
+    window = spec.window_s or min(_MAX_WINDOW_S, max(_MIN_WINDOW_S, seconds / (_WINDOWS_PER_CORE * cores)))
+    jobs = max(1, math.ceil(seconds / window))
     parallel = spec.parallel or max(1, min(_MAX_AUTO_PARALLEL, cores, jobs))
     threads = spec.threads or max(1, cores // parallel)
-    return parallel, threads
+    return replace(spec, window_s=window, parallel=parallel, threads=threads)
 
 
 @contextmanager
-def _workdir(output: Path, keep: bool) -> Iterator[Path]:
+def _workdir(keep: bool) -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="draftcut-render-"))
     try:
         yield path
@@ -81,21 +93,57 @@ def _prepare(plan: RenderPlan, workdir: Path) -> None:
         write_masks(job.masks, workdir)
 
 
-def _run_jobs(exe: str, jobs: Sequence[Job], workdir: Path, parallel: int, tracker: ProgressTracker,
-              stop: tuple[threading.Event, ...]) -> None:
+class _MemoryBudget:
+    """Admits jobs while their estimated memory fits under the limit; one job may always run."""
+
+    def __init__(self, limit: float) -> None:
+        self._limit, self._used, self._running = limit, 0.0, 0
+        self._cond = threading.Condition()
+
+    def acquire(self, need: float, stop: Sequence[threading.Event]) -> None:
+        with self._cond:
+            while self._running and self._used + need > self._limit and not any(e.is_set() for e in stop):
+                self._cond.wait(0.2)
+            self._used += need
+            self._running += 1
+
+    def release(self, need: float) -> None:
+        with self._cond:
+            self._used -= need
+            self._running -= 1
+            self._cond.notify_all()
+
+
+def _run_jobs(exe: str, lanes: Sequence[tuple[Sequence[Job], int]], workdir: Path, tracker: ProgressTracker,
+              stop: tuple[threading.Event, ...], memory_limit: float = float("inf")) -> None:
+    """Run each lane's jobs on its own pool of the given size, all lanes at once.
+
+    The first failure stops every other job; it is raised rather than the
+    cancellations it caused.
+    """
     abort = threading.Event()
+    budget = _MemoryBudget(memory_limit)
 
     def run(job: Job) -> None:
-        run_ffmpeg(exe, list(job.args), cwd=workdir, stop=(abort, *stop),
-                   on_time=lambda us: tracker.update(job.name, us, job.kind))
+        budget.acquire(job.memory, (abort, *stop))
+        try:
+            run_ffmpeg(exe, list(job.args), cwd=workdir, stop=(abort, *stop),
+                       on_time=lambda us: tracker.update(job.name, us, job.kind))
+        finally:
+            budget.release(job.memory)
         tracker.finish(job.name, job.kind)
 
-    with ThreadPoolExecutor(max_workers=parallel) as pool:
-        futures = [pool.submit(run, job) for job in jobs]
+    pools = [ThreadPoolExecutor(max_workers=size) for _, size in lanes]
+    try:
+        futures = [pool.submit(run, job) for pool, (jobs, _) in zip(pools, lanes) for job in jobs]
         wait(futures, return_when=FIRST_EXCEPTION)
         if any(f.done() and f.exception() for f in futures):
             abort.set()
-        errors = [f.exception() for f in futures if f.exception() is not None]
+        wait(futures)
+    finally:
+        for pool in pools:
+            pool.shutdown()
+    errors = [f.exception() for f in futures if f.exception() is not None]
     real = [e for e in errors if not isinstance(e, Cancelled)]
     if real or errors:
         raise (real or errors)[0]  # type: ignore[misc]
@@ -117,13 +165,13 @@ def render(source: Path | dict[str, Any], output: Path, *, spec: RenderSpec = Re
     exe, output = resolve_ffmpeg(ffmpeg), Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     part = output.with_name(f".{output.name}.part")
-    with _workdir(output, spec.keep_workdir) as workdir:
+    with _workdir(spec.keep_workdir) as workdir:
         res, text_notes = gather_resources(tl, spec, workdir)
-        parallel, threads = _parallelism(spec, math.ceil(tl.duration / (spec.window_s * 1e6)))
-        plan = plan_render(tl, res, spec, threads=threads, final=str(part))
+        spec = resolve_spec(spec, tl.duration)
+        plan = plan_render(tl, res, spec, threads=spec.threads, final=str(part))
         _prepare(plan, workdir)
         try:
-            _execute(exe, plan, workdir, parallel, progress, cancel)
+            _execute(exe, plan, workdir, spec, progress, cancel)
             os.replace(part, output)
         finally:
             part.unlink(missing_ok=True)
@@ -134,16 +182,17 @@ def render(source: Path | dict[str, Any], output: Path, *, spec: RenderSpec = Re
                         workdir=workdir if spec.keep_workdir else None)
 
 
-def _execute(exe: str, plan: RenderPlan, workdir: Path, parallel: int,
+def _execute(exe: str, plan: RenderPlan, workdir: Path, spec: RenderSpec,
              progress: ProgressCallback | None, cancel: threading.Event | None) -> None:
-    jobs = [*plan.audio, *plan.video]  # audio first: short, and then off the critical path
+    jobs = [*plan.audio, *plan.video]
     tracker = ProgressTracker(progress, [(j.name, j.weight, j.duration_us) for j in (*jobs, plan.mux)])
     tracker.start("video")
     stop = (cancel,) if cancel is not None else ()
     try:
-        # one extra slot: the audio jobs are light and then overlap the video windows
-        _run_jobs(exe, jobs, workdir, parallel + (1 if plan.audio else 0), tracker, stop)
-        _run_jobs(exe, [plan.mux], workdir, 1, tracker, stop)
+        # audio in its own lane: light, and then off the critical path of the video windows
+        _run_jobs(exe, [(plan.video, spec.parallel), (plan.audio, 1)], workdir, tracker, stop,
+                  memory_limit=spec.memory_mb * 2**20)
+        _run_jobs(exe, [([plan.mux], 1)], workdir, tracker, stop)
     except Cancelled:
         raise RenderError("render cancelled") from None
     if not Path(plan.mux.output).is_file() or Path(plan.mux.output).stat().st_size == 0:

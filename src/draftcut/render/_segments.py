@@ -110,7 +110,7 @@ def audio_clip(segment: Mapping[str, Any], material: Mapping[str, Any], index: M
         return None
     source = timerange(segment.get("source_timerange")) or (0, 0)
     return AudioClip(
-        segment_id=str(segment.get("id", "")), media=resolve(material),
+        segment_id=str(segment.get("id", "")), media=resolve(material), material_id=str(material.get("id", "")),
         start=target[0], duration=target[1], source_start=source[0],
         speed=_speed(segment, refs), volume=volume, volume_curve=curve,
         fade_in=refs.fade_in, fade_out=refs.fade_out,

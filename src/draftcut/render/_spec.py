@@ -24,14 +24,16 @@ class RenderSpec:
     fps: float | None = None
     crf: int = 23
     preset: str = "veryfast"
-    window_s: float = 10.0
-    """Length of the time windows rendered as separate ffmpeg jobs."""
+    window_s: float | None = None
+    """Length of the time windows rendered as separate ffmpeg jobs; None = duration / (2 × cores), 3–10 s."""
     parallel: int = 0
     """Window jobs at once; 0 = one per CPU core (at most 8)."""
     threads: int = 0
     """x264 threads per window job; 0 = cores / parallel."""
     max_inputs: int = 24
-    """Windows holding more overlapping clips than this are split further (bounds memory)."""
+    """Windows holding more overlapping clips than this are split further (bounds open files)."""
+    memory_mb: int = 1536
+    """Estimated peak memory of the windows running at once; windows are split and queued to stay under it."""
     audio_window_s: float = 120.0
     audio_bitrate: str = "192k"
     sample_rate: int = 48_000

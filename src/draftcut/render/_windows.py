@@ -15,6 +15,7 @@ from collections.abc import Sequence
 __all__ = ["cut_windows", "render_range"]
 
 Interval = tuple[int, int]
+Weighted = tuple[int, int, float]
 
 
 def _inside(cut: int, forbidden: Sequence[Interval]) -> int | None:
@@ -31,18 +32,32 @@ def _safe(cut: int, forbidden: Sequence[Interval]) -> int:
     return cut
 
 
-def _count(start: int, end: int, spans: Sequence[Interval]) -> int:
-    return sum(1 for a, b in spans if a < end and b > start)
+def _load(start: int, end: int, spans: Sequence[Weighted]) -> tuple[int, float]:
+    """(number, total weight) of the spans overlapping ``[start, end)``."""
+    live = [w for a, b, w in spans if a < end and b > start]
+    return len(live), sum(live)
 
 
-def cut_windows(total: int, size: int, forbidden: Sequence[Interval],
-                spans: Sequence[Interval], max_inputs: int) -> list[Interval]:
-    """Windows ``[f0, f1)`` covering ``[0, total)``, about `size` frames each."""
+def _too_big(start: int, end: int, spans: Sequence[Weighted], max_inputs: int, max_weight: float) -> bool:
+    count, weight = _load(start, end, spans)
+    return count > max_inputs or weight > max_weight
+
+
+def cut_windows(total: int, size: int, forbidden: Sequence[Interval], spans: Sequence[Weighted],
+                max_inputs: int, max_weight: float = float("inf")) -> list[Interval]:
+    """Windows ``[f0, f1)`` covering ``[0, total)``, about `size` frames each.
+
+    `spans` are ``(first, end, weight)`` of the clips (weight: estimated
+    memory of its input); a window holding more than `max_inputs` clips or
+    more than `max_weight` is halved while that helps.
+    """
     windows: list[Interval] = []
     start = 0
     while start < total:
         end = min(total, _safe(start + max(1, size), forbidden))
-        while _count(start, end, spans) > max_inputs and end - start > 1:
+        least = _load(start, start + 1, spans)  # what any window starting here must hold anyway
+        while (_too_big(start, end, spans, max_inputs, max_weight) and end - start > 1
+               and _load(start, end, spans) != least):
             shorter = _safe(start + (end - start) // 2, forbidden)
             if shorter >= end or shorter <= start:
                 break

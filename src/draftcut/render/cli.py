@@ -35,7 +35,8 @@ def add_render_parsers(subparsers: Any) -> None:
     render.add_argument("--crf", type=int, default=23, help="x264 quality, lower is better (default 23)")
     render.add_argument("--preset", default="veryfast", help="x264 preset (default veryfast)")
     render.add_argument("--parallel", type=int, default=0, help="window jobs at once (default: CPU cores)")
-    render.add_argument("--window", type=float, default=10.0, help="seconds per parallel window (default 10)")
+    render.add_argument("--window", type=float,
+                        help="seconds per parallel window (default: duration / 2 per core, 3–10)")
     render.set_defaults(func=_cmd_render)
     preview = subparsers.add_parser("preview", help="write the frame at a given time as PNG")
     preview.add_argument("draft", help="draft folder, draft_content.json, or draft_url")
