@@ -20,7 +20,7 @@ from draftcut.config import API_PREFIX, Settings
 from draftcut.draft import edits
 from draftcut.draft.document import Draft
 from draftcut.draft.edits import EditContext, MediaRef
-from draftcut.draft.folder import JSON_FILES, folder_files, is_safe_relpath, write_folder
+from draftcut.draft.folder import JSON_FILES, folder_file, folder_files, is_safe_relpath, write_folder
 from draftcut.draft.ids import draft_id_from_url, is_draft_id, new_draft_id
 from draftcut.errors import DraftNotFound, InvalidDraftUrl, MediaError
 from draftcut.media import MediaFetcher, MediaFile
@@ -93,8 +93,8 @@ class DraftService:
             raise DraftNotFound(draft_id, field="path")
         listing = await asyncio.to_thread(self.store.listing, draft_id)
         if relpath in JSON_FILES:
-            files = folder_files(draft_id, listing.content_json, listing.meta, listing.assets)
-            return DraftFile(relpath, data=files[relpath])
+            return DraftFile(relpath, data=folder_file(relpath, draft_id, listing.content_json, listing.meta,
+                                                       listing.assets))
         entry = listing.assets.get(relpath)
         if entry is None:
             raise DraftNotFound(draft_id, field="path")

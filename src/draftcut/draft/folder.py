@@ -15,7 +15,7 @@ from typing import Any
 
 from draftcut.draft._templates import template
 
-__all__ = ["JSON_FILES", "asset_relpath", "dump_json", "folder_files", "is_safe_relpath", "write_folder"]
+__all__ = ["JSON_FILES", "asset_relpath", "dump_json", "folder_file", "folder_files", "is_safe_relpath", "write_folder"]
 
 JSON_FILES = (
     # draft_content.json first: the desktop client copies draft_info.json from it
@@ -72,21 +72,35 @@ def _meta(draft_id: str, meta: Mapping[str, Any], content: Mapping[str, Any],
     return info
 
 
+def _skeleton() -> dict[str, Any]:
+    skeleton = template("draft_content_template.json")
+    skeleton["canvas_config"] = {"width": 0, "height": 0, "ratio": "original"}
+    return skeleton
+
+
+_BUILDERS: dict[str, Callable[[str, bytes, Mapping[str, Any], Mapping[str, Any]], bytes]] = {
+    "draft_content.json": lambda _id, content, _m, _a: content,
+    "draft_info.json": lambda _id, content, _m, _a: content,
+    "draft_meta_info.json": lambda draft_id, content, meta, assets: dump_json(
+        _meta(draft_id, meta, json.loads(content), assets)),
+    "draft_agency_config.json": lambda *_: dump_json(
+        {"marterials": None, "use_converter": False, "video_resolution": 720}),
+    "attachment_pc_common.json": lambda *_: dump_json(
+        {"pc_feature_flag": 0, "template_item_infos": [], "unlock_template_ids": []}),
+    "template.tmp": lambda *_: dump_json(_skeleton()),
+}
+
+
+def folder_file(name: str, draft_id: str, content_json: bytes, meta: Mapping[str, Any],
+                assets: Mapping[str, Any]) -> bytes:
+    """One JSON file of the folder (`name` from JSON_FILES), built alone: clients fetch them one by one."""
+    return _BUILDERS[name](draft_id, content_json, meta, assets)
+
+
 def folder_files(draft_id: str, content_json: bytes, meta: Mapping[str, Any],
                  assets: Mapping[str, Any]) -> dict[str, bytes]:
     """Every JSON file of the folder. `assets` maps relpath → media entry (path, size, kind...)."""
-    content = json.loads(content_json)
-    skeleton = template("draft_content_template.json")
-    skeleton["canvas_config"] = {"width": 0, "height": 0, "ratio": "original"}
-    return {
-        "draft_content.json": content_json,
-        "draft_info.json": content_json,
-        "draft_meta_info.json": dump_json(_meta(draft_id, meta, content, assets)),
-        "draft_agency_config.json": dump_json({"marterials": None, "use_converter": False, "video_resolution": 720}),
-        "attachment_pc_common.json": dump_json({"pc_feature_flag": 0, "template_item_infos": [],
-                                                "unlock_template_ids": []}),
-        "template.tmp": dump_json(skeleton),
-    }
+    return {name: folder_file(name, draft_id, content_json, meta, assets) for name in JSON_FILES}
 
 
 def write_folder(dest: Path, files: Mapping[str, bytes], assets: Mapping[str, Any],
