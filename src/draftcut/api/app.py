@@ -68,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.db_path, busy_timeout_s=settings.lock_timeout_s)
+        db.start_checkpointer()
         blobs = LocalBlobStore(settings.blob_dir)
         fetcher = MediaFetcher(settings, blobs, SqliteMediaIndex(db))
         app.state.service = DraftService(settings, SqliteDraftStore(db), blobs, fetcher)
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if runner:
                 await runner.stop()
             await fetcher.aclose()
+            db.close()
 
     app = FastAPI(title="draftcut", version=__version__, lifespan=lifespan,
                   description="capcut-mate compatible Jianying/CapCut draft API with a native renderer")

@@ -12,13 +12,20 @@ from draftcut.service import DraftService
 __all__ = ["Lang", "Service", "ok"]
 
 
-def _service(request: Request) -> DraftService:
+async def _service(request: Request) -> DraftService:
+    # async: FastAPI runs a plain-def dependency in its thread pool, a hop per request.
     service: DraftService = request.app.state.service
     return service
 
 
 Service = Annotated[DraftService, Depends(_service)]
-Lang = Annotated[str, Depends(language)]
+
+
+async def _language(request: Request) -> str:
+    return language(request)
+
+
+Lang = Annotated[str, Depends(_language)]
 
 _SUCCESS = {"zh": "成功", "en": "Success"}
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import copy
 import json
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from draftcut import _json
 
 
 @cache
@@ -16,6 +17,13 @@ def _load(name: str) -> dict[str, Any]:
     return data
 
 
+@cache
+def _compact(name: str) -> bytes:
+    return json.dumps(_load(name), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def template(name: str) -> dict[str, Any]:
     """A fresh deep copy of a packaged skeleton (`draft_content_template.json`, ...)."""
-    return copy.deepcopy(_load(name))
+    # Parsing compact JSON is ~10x faster than copy.deepcopy, and every draft starts here.
+    data: dict[str, Any] = _json.loads(_compact(name))
+    return data

@@ -6,13 +6,13 @@ folder out on disk for the renderer or a local hand-off.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from draftcut import _json
 from draftcut.draft._templates import template
 
 __all__ = ["JSON_FILES", "asset_relpath", "dump_json", "folder_file", "folder_files", "is_safe_relpath", "write_folder"]
@@ -32,7 +32,7 @@ _SUBDIR = {"video": "videos", "photo": "images", "image": "images", "audio": "au
 
 
 def dump_json(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return _json.dumps(data)
 
 
 def asset_relpath(kind: str, sha256: str, ext: str) -> str:
@@ -82,7 +82,7 @@ _BUILDERS: dict[str, Callable[[str, bytes, Mapping[str, Any], Mapping[str, Any]]
     "draft_content.json": lambda _id, content, _m, _a: content,
     "draft_info.json": lambda _id, content, _m, _a: content,
     "draft_meta_info.json": lambda draft_id, content, meta, assets: dump_json(
-        _meta(draft_id, meta, json.loads(content), assets)),
+        _meta(draft_id, meta, _json.loads(content), assets)),
     "draft_agency_config.json": lambda *_: dump_json(
         {"marterials": None, "use_converter": False, "video_resolution": 720}),
     "attachment_pc_common.json": lambda *_: dump_json(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import re
 import uuid
 from datetime import datetime
@@ -18,7 +19,12 @@ _DRAFT_ID = re.compile(r"^\d{14}[0-9a-f]{8}$")
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex
+    """A random 32-hex id for materials and segments (unique within a draft).
+
+    Not a security token: `random` is reseeded in forked children, and an
+    edit makes dozens of these, where uuid4's os.urandom call showed up.
+    """
+    return f"{random.getrandbits(128):032x}"
 
 
 def new_draft_id(now: datetime | None = None) -> str:

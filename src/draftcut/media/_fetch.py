@@ -32,6 +32,8 @@ from draftcut.store.media_index import MediaIndex, MediaRecord
 __all__ = ["DEADLINE_FACTOR", "USER_AGENT", "MediaFetcher", "blob_key_for"]
 
 USER_AGENT = "draftcut/0.1 (media fetcher)"
+MEMO_SIZE = 4096
+"""How many fresh URL → MediaFile answers each process keeps in memory."""
 DEADLINE_FACTOR = 4
 """A whole fetch (all hops, retries and the body) may take this many `media_timeout_s`.
 
@@ -75,6 +77,8 @@ class MediaFetcher:
             headers={"User-Agent": USER_AGENT, "Accept-Encoding": "identity"},
         )
         self._locks = KeyedLocks()
+        # A repeated clip costs a dict look-up and a stat, not a database read and a parse.
+        self._memo: dict[str, tuple[MediaFile, float]] = {}
 
     async def __aenter__(self) -> MediaFetcher:
         return self
@@ -92,7 +96,9 @@ class MediaFetcher:
         Raises MediaRefused, MediaUnreachable, MediaTooLarge or MediaUnreadable.
         Concurrent calls for one URL share a single download.
         """
-        check_url(url, self._allowed_hosts)
+        fresh = self.get_fresh(url)
+        if fresh is not None:
+            return fresh
         asked_at = time.time()
         async with self._locks.hold(url):
             record = self._cached(url)
@@ -100,8 +106,29 @@ class MediaFetcher:
                 # Fresh, or fetched by a concurrent call while we waited for the lock.
                 age = time.time() - record.fetched_at
                 if age < self._settings.media_cache_ttl_s or record.fetched_at >= asked_at:
-                    return _media_file(record)
-            return await self._fetch(url, record)
+                    return self._remember(_media_file(record), record.fetched_at)
+            return self._remember(await self._fetch(url, record), time.time())
+
+    def get_fresh(self, url: str) -> MediaFile | None:
+        """The media at `url` if this process fetched or checked it within the cache TTL.
+
+        Synchronous, so an edit whose clips are all fresh needs no task or
+        await per clip. Raises MediaRefused for a URL that may not be fetched.
+        """
+        memo = self._memo.get(url)
+        # A remembered URL passed check_url when it was fetched (the allowed hosts are fixed per process).
+        if memo is not None and time.time() - memo[1] < self._settings.media_cache_ttl_s \
+                and self._blobs.exists(memo[0].blob_key):
+            return memo[0]
+        check_url(url, self._allowed_hosts)
+        return None
+
+    def _remember(self, media: MediaFile, fetched_at: float) -> MediaFile:
+        self._memo.pop(media.url, None)
+        self._memo[media.url] = (media, fetched_at)
+        if len(self._memo) > MEMO_SIZE:
+            del self._memo[next(iter(self._memo))]
+        return media
 
     def _cached(self, url: str) -> MediaRecord | None:
         record = self._index.get(url)

@@ -17,6 +17,7 @@ testing) bypass the address rules, by the name or literal written in the URL.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
@@ -113,6 +114,7 @@ def refusal_reason(addr: IPAddress) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=16)
 def _allowed_forms(allowed_hosts: frozenset[str]) -> frozenset[str]:
     forms: set[str] = set()
     for entry in allowed_hosts:

@@ -2,26 +2,36 @@
 
 A draft row holds the timeline JSON, the draft's asset table (relative path
 in the folder → blob key and media facts) and a little metadata. Edits go
-through `update`, which runs the caller's mutation inside one write
-transaction: several server processes editing one draft serialise, and a
-mutation that raises leaves the stored draft exactly as it was.
+through `update`, which stores the caller's mutation atomically: several
+server processes editing one draft each land exactly once, and a mutation
+that raises leaves the stored draft exactly as it was.
 """
 
 from __future__ import annotations
 
-import json
+import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from draftcut import _json
 from draftcut.draft.record import DraftRecord
 from draftcut.errors import DraftNotFound
-from draftcut.store._sqlite import Database
+from draftcut.store._sqlite import Database, WriteBusy
 
-__all__ = ["DraftListing", "DraftRecord", "DraftStore", "SqliteDraftStore"]
+__all__ = ["DraftIdTaken", "DraftListing", "DraftRecord", "DraftStore", "SqliteDraftStore", "WriteBusy"]
 
 T = TypeVar("T")
+
+OPTIMISTIC_TRIES = 3
+"""Version-checked writes an `update` attempts before holding the lock for the whole edit."""
+
+_UPDATE = "UPDATE drafts SET version = ?, content = ?, assets = ?, meta = ?, updated_at = ? WHERE id = ?"
+
+
+class DraftIdTaken(Exception):
+    """`create` met an existing id (ids carry 32 random bits per second); pick another."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,16 +46,26 @@ class DraftListing:
 
 
 class DraftStore(Protocol):
-    def create(self, record: DraftRecord) -> None: ...
+    """Where drafts live. `wait=False` raises `WriteBusy` instead of queueing for a writer."""
+
+    def create(self, record: DraftRecord, *, wait: bool = True) -> None:
+        """Store a new draft; `DraftIdTaken` if its id exists."""
 
     def get(self, draft_id: str) -> DraftRecord: ...
 
     def listing(self, draft_id: str) -> DraftListing: ...
 
+    def assets(self, draft_id: str) -> dict[str, dict[str, Any]]:
+        """The asset table alone (get_draft's file list), without the timeline."""
+
     def exists(self, draft_id: str) -> bool: ...
 
-    def update(self, draft_id: str, mutate: Callable[[DraftRecord], T]) -> T:
-        """Run `mutate` on the current record and store the result atomically."""
+    def update(self, draft_id: str, mutate: Callable[[DraftRecord], T], *, wait: bool = True) -> T:
+        """Run `mutate` on the current record and store the result atomically.
+
+        `mutate` may run more than once (on a fresh record each time) when
+        another writer got in between; only the last run's result is stored.
+        """
 
     def delete(self, draft_id: str) -> bool: ...
 
@@ -53,28 +73,31 @@ class DraftStore(Protocol):
 
 
 def _dump(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _json.dumps_text(data)
 
 
 class SqliteDraftStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def create(self, record: DraftRecord) -> None:
+    def create(self, record: DraftRecord, *, wait: bool = True) -> None:
         now = time.time()
         record.created_at = record.updated_at = now
-        with self.db.transaction() as conn:
-            conn.execute(
+        try:
+            self.db.write(
                 "INSERT INTO drafts (id, version, content, assets, meta, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (record.id, record.version, _dump(record.content), _dump(record.assets),
                  _dump(record.meta), now, now),
+                wait=wait,
             )
+        except sqlite3.IntegrityError as exc:
+            raise DraftIdTaken(record.id) from exc
 
     @staticmethod
     def _record(row: Any) -> DraftRecord:
-        return DraftRecord(id=row["id"], content=json.loads(row["content"]), assets=json.loads(row["assets"]),
-                           meta=json.loads(row["meta"]), version=row["version"],
+        return DraftRecord(id=row["id"], content=_json.loads(row["content"]), assets=_json.loads(row["assets"]),
+                           meta=_json.loads(row["meta"]), version=row["version"],
                            created_at=row["created_at"], updated_at=row["updated_at"])
 
     def get(self, draft_id: str) -> DraftRecord:
@@ -89,27 +112,45 @@ class SqliteDraftStore:
         if row is None:
             raise DraftNotFound(draft_id)
         return DraftListing(id=row["id"], version=row["version"], content_json=row["content"].encode("utf-8"),
-                            assets=json.loads(row["assets"]), meta=json.loads(row["meta"]))
+                            assets=_json.loads(row["assets"]), meta=_json.loads(row["meta"]))
+
+    def assets(self, draft_id: str) -> dict[str, dict[str, Any]]:
+        row = self.db.connection().execute("SELECT assets FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+        if row is None:
+            raise DraftNotFound(draft_id)
+        assets: dict[str, dict[str, Any]] = _json.loads(row["assets"])
+        return assets
 
     def exists(self, draft_id: str) -> bool:
         row = self.db.connection().execute("SELECT 1 FROM drafts WHERE id = ?", (draft_id,)).fetchone()
         return row is not None
 
-    def update(self, draft_id: str, mutate: Callable[[DraftRecord], T]) -> T:
-        with self.db.transaction() as conn:
+    def update(self, draft_id: str, mutate: Callable[[DraftRecord], T], *, wait: bool = True) -> T:
+        # Optimistic first: parse, mutate and serialise outside the write lock, then
+        # write only if the version is unchanged. The lock, shared by every process,
+        # is then held for one UPDATE instead of a whole edit. Under heavy contention
+        # on one draft, fall back to holding the lock for the read-modify-write.
+        for _ in range(OPTIMISTIC_TRIES):
+            record = self.get(draft_id)
+            result = mutate(record)
+            values = self._bump(record)
+            if self.db.write(_UPDATE + " AND version = ?", (*values, record.version - 1), wait=wait) == 1:
+                return result
+        with self.db.transaction(wait=wait) as conn:
             row = conn.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
             if row is None:
                 raise DraftNotFound(draft_id)
             record = self._record(row)
             result = mutate(record)
-            record.version += 1
-            record.updated_at = time.time()
-            conn.execute(
-                "UPDATE drafts SET version = ?, content = ?, assets = ?, meta = ?, updated_at = ? WHERE id = ?",
-                (record.version, _dump(record.content), _dump(record.assets), _dump(record.meta),
-                 record.updated_at, draft_id),
-            )
+            conn.execute(_UPDATE, self._bump(record))
         return result
+
+    @staticmethod
+    def _bump(record: DraftRecord) -> tuple[Any, ...]:
+        record.version += 1
+        record.updated_at = time.time()
+        return (record.version, _dump(record.content), _dump(record.assets), _dump(record.meta),
+                record.updated_at, record.id)
 
     def delete(self, draft_id: str) -> bool:
         with self.db.transaction() as conn:
