@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -126,11 +127,14 @@ def _senders(base: str, clients: int, kind: str) -> tuple[list[Send], Callable[[
     return [c.send for c in conns], close
 
 
-async def run(base: str, media: MediaServer, clients: int, rounds: int,
-              kind: str) -> tuple[dict[str, list[float]], float, list[str]]:
+async def run(base: str, media: MediaServer, clients: int, rounds: int, kind: str,
+              on_warm: Callable[[], None] = lambda: None) -> tuple[dict[str, list[float]], float, list[str]]:
+    """One warm-up round per client (untimed: media caches of every worker, connections), then `rounds` timed."""
     lat: dict[str, list[float]] = defaultdict(list)
     senders, close = _senders(base, clients, kind)
     try:
+        await asyncio.gather(*(workload(s, media, defaultdict(list)) for s in senders))
+        on_warm()
         t0 = time.perf_counter()
 
         async def one_client(send: Send) -> None:
@@ -191,15 +195,19 @@ class Result:
 def measure(root: Path, media: MediaServer, workers: int, clients: int, rounds: int, kind: str) -> Result:
     with Server(root / f"data-{time.monotonic_ns()}", workers=workers) as srv:
         assert srv.proc is not None
-        # Warm the media cache (in every worker process: one round per client).
-        asyncio.run(run(srv.url, media, clients, 1, kind))
-        server_cpu0 = _tree_cpu_s(srv.proc.pid)
-        own0 = resource.getrusage(resource.RUSAGE_SELF)
-        lat, elapsed, conns = asyncio.run(run(srv.url, media, clients, rounds, kind))
-        own1 = resource.getrusage(resource.RUSAGE_SELF)
-        server_cpu = _tree_cpu_s(srv.proc.pid) - server_cpu0
+        pid = srv.proc.pid
+        start: dict[str, Any] = {}
+
+        def on_warm() -> None:
+            start["server"] = _tree_cpu_s(pid)
+            start["own"] = resource.getrusage(resource.RUSAGE_SELF)
+
+        lat, elapsed, conns = asyncio.run(run(srv.url, media, clients, rounds, kind, on_warm))
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        server_cpu = _tree_cpu_s(pid) - start["server"]
+    client_cpu = (own.ru_utime + own.ru_stime) - (start["own"].ru_utime + start["own"].ru_stime)
     return Result(workers=workers, calls=sum(len(v) for v in lat.values()), elapsed=elapsed,
-                  server_cpu=server_cpu, client_cpu=(own1.ru_utime + own1.ru_stime) - (own0.ru_utime + own0.ru_stime),
+                  server_cpu=server_cpu, client_cpu=client_cpu,
                   connections=sorted(Counter(conns).values(), reverse=True), lat=lat)
 
 

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     lock_timeout_s: float = Field(30.0, gt=0)
     errors_http_200: bool = False
     """capcut-mate answers every error with HTTP 200; set this for clients that rely on it."""
+    telemetry: bool = False
+    """FastAPI's OpenTelemetry spans, metrics and logs (exported through the providers you configure).
+
+    Off by default: even with no provider configured, checking for one costs
+    each request about as much as routing it.
+    """
 
     ffmpeg: str = ""
     """ffmpeg executable; empty means the one inside the imageio-ffmpeg wheel."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -97,3 +99,31 @@ def test_killed_server_keeps_last_committed_version(tmp_path: Path, media: Any) 
     assert {sid for r in done for sid in r["segment_ids"]} <= seg_ids  # every acknowledged edit is there
     assert all(t["segments"] for t in content["tracks"] if t["name"] != "main_track")  # no half-made tracks
     assert after["code"] == 0
+
+
+def test_edit_waits_out_a_long_foreign_write_while_the_server_keeps_answering(tmp_path: Path, media: Any) -> None:
+    """An edit that cannot get the write turn waits off the event loop; other calls are still served."""
+    with Server(tmp_path) as srv, httpx.Client(base_url=srv.url, timeout=30) as c:
+        url = c.post(f"{API}/create_draft", json={}).json()["draft_url"]
+        _add(c, url, media, 0)  # media now cached
+        script = ("import fcntl, sys, time\n"
+                  "f = open(sys.argv[1], 'a+b'); fcntl.flock(f, fcntl.LOCK_EX)\n"
+                  "print('held', flush=True); time.sleep(1.5)\n")
+        holder = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "draftcut.sqlite3.writelock")],
+                                  stdout=subprocess.PIPE)
+        try:
+            assert holder.stdout is not None and holder.stdout.readline().strip() == b"held"
+            t0 = time.monotonic()
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                edit = pool.submit(_add, httpx.Client(base_url=srv.url, timeout=30), url, media, 1)
+                time.sleep(0.4)
+                assert not edit.done()  # still waiting for the write turn...
+                t_get = time.monotonic()
+                files = c.get(f"{API}/get_draft", params={"draft_id": url.rsplit('=', 1)[1]})
+                get_took = time.monotonic() - t_get
+                result = edit.result()
+            waited = time.monotonic() - t0
+        finally:
+            holder.wait()
+    assert files.status_code == 200 and get_took < 0.5  # ...while reads are answered
+    assert result["code"] == 0 and waited >= 1.0  # and it landed once the turn was free

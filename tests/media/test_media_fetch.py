@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from draftcut.errors import MediaTooLarge, MediaUnreachable, MediaUnreadable
+from draftcut.errors import MediaRefused, MediaTooLarge, MediaUnreachable, MediaUnreadable
 from draftcut.media import MediaFile, MediaInfo, probe_file
 from utils.http_server import MediaServer
 from utils.media_fixtures import FetchEnv
@@ -99,6 +99,44 @@ def test_cache_hit_makes_no_request(fetch_env: FetchEnv, media_server: MediaServ
     again = get_seq(fetch_env, [url, url])  # new fetcher, same index: still cached
     assert again == [first, first]
     assert sum(media_server.hits.values()) == hits
+
+
+def test_memo_answers_repeat_urls_from_memory(fetch_env: FetchEnv, media_server: MediaServer) -> None:
+    url = media_server.url("/audio_2s.mp3")
+
+    async def scenario() -> None:
+        async with fetch_env.fetcher() as fetcher:
+            assert fetcher.get_fresh(url) is None
+            first = await fetcher.get(url)
+            hits = sum(media_server.hits.values())
+            # Only this fetcher's memory knows the URL once the shared index forgets it.
+            fetch_env.index.db.connection().execute("DELETE FROM media WHERE url = ?", (url,))
+            assert fetcher.get_fresh(url) == first
+            assert await fetcher.get(url) == first
+            assert sum(media_server.hits.values()) == hits
+            fetch_env.blobs.delete(first.blob_key)  # a memo entry never outlives its blob
+            assert fetcher.get_fresh(url) is None
+            assert await fetcher.get(url) == first
+            assert sum(media_server.hits.values()) == hits + 1
+        async with fetch_env.fetcher(media_cache_ttl_s=0) as strict:
+            await strict.get(url)
+            assert strict.get_fresh(url) is None  # expired at once: every get revalidates
+            before = media_server.hits["/audio_2s.mp3"]
+            await strict.get(url)
+            assert media_server.hits["/audio_2s.mp3"] == before + 1
+
+    asyncio.run(scenario())
+
+
+def test_memo_lookup_still_refuses_forbidden_urls(fetch_env: FetchEnv) -> None:
+    async def scenario() -> None:
+        async with fetch_env.fetcher() as fetcher:
+            with pytest.raises(MediaRefused):
+                fetcher.get_fresh("http://169.254.169.254/latest/meta-data")
+            with pytest.raises(MediaRefused):
+                fetcher.get_fresh("file:///etc/passwd")
+
+    asyncio.run(scenario())
 
 
 def test_expired_entry_revalidates_with_304(fetch_env: FetchEnv, media_server: MediaServer) -> None:

@@ -1,35 +1,35 @@
-"""Request-scoped look-ups shared by the routes."""
+"""Per-request look-ups shared by the routes.
+
+Plain functions of the request rather than FastAPI dependencies: resolving
+a dependency costs each request about as much as routing it, and these
+are two attribute reads.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 
 from draftcut.api.errors import language
+from draftcut.jobs.service import RenderService
 from draftcut.service import DraftService
 
-__all__ = ["Lang", "Service", "ok"]
-
-
-async def _service(request: Request) -> DraftService:
-    # async: FastAPI runs a plain-def dependency in its thread pool, a hop per request.
-    service: DraftService = request.app.state.service
-    return service
-
-
-Service = Annotated[DraftService, Depends(_service)]
-
-
-async def _language(request: Request) -> str:
-    return language(request)
-
-
-Lang = Annotated[str, Depends(_language)]
+__all__ = ["drafts", "ok", "renders"]
 
 _SUCCESS = {"zh": "成功", "en": "Success"}
 
 
-def ok(lang: str, data: dict[str, Any]) -> dict[str, Any]:
-    """capcut-mate's success envelope; a `message` in `data` wins, as it does there."""
-    return {"code": 0, "message": _SUCCESS[lang], **data}
+def drafts(request: Request) -> DraftService:
+    service: DraftService = request.app.state.service
+    return service
+
+
+def renders(request: Request) -> RenderService:
+    service: RenderService = request.app.state.renders
+    return service
+
+
+def ok(request: Request, data: dict[str, Any]) -> dict[str, Any]:
+    """capcut-mate's success envelope in the request's language; a `message` in `data` wins, as it does there."""
+    return {"code": 0, "message": _SUCCESS[language(request)], **data}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
-from draftcut.api.deps import Lang, Service, ok
+from draftcut.api.deps import drafts, ok
 from draftcut.schemas import (
     AddAudiosRequest,
     AddImagesRequest,
@@ -19,37 +19,37 @@ router = APIRouter()
 
 
 @router.post("/create_draft")
-async def create_draft(service: Service, lang: Lang, req: CreateDraftRequest | None = None) -> dict[str, Any]:
+async def create_draft(request: Request, req: CreateDraftRequest | None = None) -> dict[str, Any]:
     """Create an empty draft; `draft_url` is this server's get_draft URL for it."""
-    return ok(lang, await service.create_draft(req or CreateDraftRequest()))
+    return ok(request, await drafts(request).create_draft(req or CreateDraftRequest()))
 
 
 @router.get("/get_draft")
-async def get_draft(service: Service, lang: Lang,
+async def get_draft(request: Request,
                     draft_id: Annotated[str, Query(min_length=1, max_length=64)]) -> dict[str, Any]:
     """List the absolute URLs of every file of the draft folder (the desktop client's contract)."""
-    return ok(lang, {"files": await service.list_files(draft_id)})
+    return ok(request, {"files": await drafts(request).list_files(draft_id)})
 
 
 @router.post("/save_draft")
-async def save_draft(service: Service, lang: Lang, req: DraftUrlRequest) -> dict[str, Any]:
+async def save_draft(request: Request, req: DraftUrlRequest) -> dict[str, Any]:
     """Drafts are saved by every edit; this only checks the draft and touches its timestamp."""
-    return ok(lang, await service.save_draft(req.draft_url))
+    return ok(request, await drafts(request).save_draft(req.draft_url))
 
 
 @router.post("/add_videos")
-async def add_videos(service: Service, lang: Lang, req: AddVideosRequest) -> dict[str, Any]:
+async def add_videos(request: Request, req: AddVideosRequest) -> dict[str, Any]:
     """Add video clips on a new track (overlapping items go to extra tracks above it)."""
-    return ok(lang, await service.add_videos(req))
+    return ok(request, await drafts(request).add_videos(req))
 
 
 @router.post("/add_audios")
-async def add_audios(service: Service, lang: Lang, req: AddAudiosRequest) -> dict[str, Any]:
+async def add_audios(request: Request, req: AddAudiosRequest) -> dict[str, Any]:
     """Add audio clips on a new audio track."""
-    return ok(lang, await service.add_audios(req))
+    return ok(request, await drafts(request).add_audios(req))
 
 
 @router.post("/add_images")
-async def add_images(service: Service, lang: Lang, req: AddImagesRequest) -> dict[str, Any]:
+async def add_images(request: Request, req: AddImagesRequest) -> dict[str, Any]:
     """Add pictures (with animations and transitions) on a new video track."""
-    return ok(lang, await service.add_images(req))
+    return ok(request, await drafts(request).add_images(req))

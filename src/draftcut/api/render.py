@@ -7,46 +7,41 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from draftcut.api.deps import Lang, ok
-from draftcut.jobs.service import RenderService
+from draftcut.api.deps import ok, renders
+from draftcut.api.errors import language
 from draftcut.schemas import DraftUrlRequest
 
 router = APIRouter()
 files = APIRouter()
 
 
-def _renders(request: Request) -> RenderService:
-    service: RenderService = request.app.state.renders
-    return service
-
-
 @router.post("/gen_video")
-async def gen_video(request: Request, lang: Lang, req: DraftUrlRequest) -> dict[str, Any]:
+async def gen_video(request: Request, req: DraftUrlRequest) -> dict[str, Any]:
     """Queue a render of the draft (returns at once; poll gen_video_status)."""
-    return ok(lang, await _renders(request).submit(req.draft_url, lang))
+    return ok(request, await renders(request).submit(req.draft_url, language(request)))
 
 
 @router.post("/gen_video_status")
-async def gen_video_status(request: Request, lang: Lang, req: DraftUrlRequest) -> dict[str, Any]:
+async def gen_video_status(request: Request, req: DraftUrlRequest) -> dict[str, Any]:
     """Status, real progress 0–100, video_url when completed, unsupported features, error on failure."""
-    return ok(lang, await _renders(request).status(req.draft_url))
+    return ok(request, await renders(request).status(req.draft_url))
 
 
 @router.get("/gen_video_active_count")
-async def gen_video_active_count(request: Request, lang: Lang) -> dict[str, Any]:
+async def gen_video_active_count(request: Request) -> dict[str, Any]:
     """Render jobs pending or processing, across all server processes."""
-    return ok(lang, {"count": await _renders(request).active_count()})
+    return ok(request, {"count": await renders(request).active_count()})
 
 
 @router.get("/preview", response_class=Response, responses={200: {"content": {"image/png": {}}}})
 async def preview(request: Request, draft_id: Annotated[str, Query(max_length=4096)],
                   at: Annotated[float, Query(ge=0, le=86400)] = 0.0) -> Response:
     """One frame of the draft at `at` seconds, as PNG (`draft_id` may also be a draft_url)."""
-    return Response(await _renders(request).preview(draft_id, at), media_type="image/png")
+    return Response(await renders(request).preview(draft_id, at), media_type="image/png")
 
 
 @files.get("/output/renders/{job_id}.mp4")
 @files.head("/output/renders/{job_id}.mp4", include_in_schema=False)
 async def rendered_video(request: Request, job_id: str) -> FileResponse:
     """The rendered MP4, with HTTP Range."""
-    return FileResponse(_renders(request).video_path(job_id), media_type="video/mp4")
+    return FileResponse(renders(request).video_path(job_id), media_type="video/mp4")

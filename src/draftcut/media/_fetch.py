@@ -152,7 +152,8 @@ class MediaFetcher:
                 record.fetched_at = time.time()
                 record.etag = result.validators.etag
                 record.last_modified = result.validators.last_modified
-                self._index.put(record)
+                # A write: it may queue behind another process, so never on the event loop.
+                await asyncio.to_thread(self._index.put, record)
                 return _media_file(record)
             return await self._store(url, result)
         finally:
@@ -186,6 +187,7 @@ class MediaFetcher:
             blob_key=key, info=info.to_dict(), fetched_at=time.time(),
             etag=got.validators.etag, last_modified=got.validators.last_modified,
         )
-        self._index.put(record)
+        # A write: it may queue behind another process, so never on the event loop.
+        await asyncio.to_thread(self._index.put, record)
         return _media_file(record)
 
