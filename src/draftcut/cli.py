@@ -29,8 +29,14 @@ def _serve(args: argparse.Namespace) -> int:
     settings.export_to_environ()
     print(f"draftcut serving on http://{settings.host}:{settings.port} (public URL {settings.base_url}, "
           f"data in {settings.data_dir.resolve()}, {settings.workers} worker(s))", file=sys.stderr)
-    uvicorn.run("draftcut.api.app:app_from_env", factory=True, host=settings.host, port=settings.port,
-                workers=settings.workers, log_level="info", access_log=False)
+    config = {"app": "draftcut.api.app:app_from_env", "factory": True, "host": settings.host,
+              "port": settings.port, "log_level": "info", "access_log": False}
+    if settings.workers > 1:
+        from draftcut.workers import reuseport_available, serve_workers
+
+        if reuseport_available():
+            return serve_workers(config, settings.workers)
+    uvicorn.run(**config, workers=settings.workers)
     return 0
 
 

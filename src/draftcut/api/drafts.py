@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from draftcut.api._route import JsonRoute
 from draftcut.api.deps import drafts, ok
 from draftcut.schemas import (
     AddAudiosRequest,
@@ -15,7 +16,7 @@ from draftcut.schemas import (
     DraftUrlRequest,
 )
 
-router = APIRouter()
+router = APIRouter(route_class=JsonRoute)
 
 
 @router.post("/create_draft")

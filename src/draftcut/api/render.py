@@ -7,11 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
+from draftcut.api._route import JsonRoute
 from draftcut.api.deps import ok, renders
 from draftcut.api.errors import language
 from draftcut.schemas import DraftUrlRequest
 
-router = APIRouter()
+router = APIRouter(route_class=JsonRoute)
 files = APIRouter()
 
 
