@@ -170,56 +170,7 @@ class Database:
         """
         conn = self.connection()
         with self._write_turn(wait):
-            try:
-                return conn.execute(sql, params).rowcount
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise DraftBusy(f"database busy for more than {self.busy_timeout_s:.0f}s") from exc
-                raise
-
-    @contextmanager
-    def _write_turn(self, wait: bool) -> Iterator[None]:
-        if not wait:
-            # Other writers hold the turn for one statement (tens of microseconds), so
-            # a short spin nearly always gets it; retrying later from the event loop
-            # would cost a whole loop iteration, tens of milliseconds under load.
-            give_up = time.monotonic() + SPIN_S
-            if not self._writer.acquire(timeout=SPIN_S):
-                raise WriteBusy
-            try:
-                while True:
-                    try:
-                        fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except (BlockingIOError, InterruptedError):
-                        if time.monotonic() > give_up:
-                            raise WriteBusy from None
-                        time.sleep(SPIN_SLEEP_S)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-            finally:
-                self._writer.release()
-            return
-        deadline = time.monotonic() + self.busy_timeout_s
-        if not self._writer.acquire(timeout=self.busy_timeout_s):
-            raise DraftBusy(f"no write turn within {self.busy_timeout_s:.0f}s")
-        try:
-            while True:
-                try:
-                    fcntl.flock(self._lock_file, fcntl.LOCK_EX | (fcntl.LOCK_NB if time.monotonic() > deadline else 0))
-                    break
-                except BlockingIOError as exc:
-                    raise DraftBusy(f"no write turn within {self.busy_timeout_s:.0f}s") from exc
-                except InterruptedError:
-                    continue
-            try:
-                yield
-            finally:
-                fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-        finally:
-            self._writer.release()
+            return int(self._execute(conn, sql, params).rowcount)
 
     @contextmanager
     def transaction(self, *, wait: bool = True) -> Iterator[sqlite3.Connection]:
@@ -231,12 +182,7 @@ class Database:
         """
         conn = self.connection()
         with self._write_turn(wait):
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
-                    raise DraftBusy(f"database busy for more than {self.busy_timeout_s:.0f}s") from exc
-                raise
+            self._execute(conn, "BEGIN IMMEDIATE")
             try:
                 yield conn
             except BaseException:
@@ -244,3 +190,55 @@ class Database:
                 raise
             else:
                 conn.execute("COMMIT")
+
+    def _execute(self, conn: sqlite3.Connection, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        try:
+            return conn.execute(sql, params)
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DraftBusy(f"database busy for more than {self.busy_timeout_s:.0f}s") from exc
+            raise
+
+    @contextmanager
+    def _write_turn(self, wait: bool) -> Iterator[None]:
+        """This thread's and this process's exclusive right to write (thread lock + flock)."""
+        if wait:
+            self._queue_for_turn()
+        else:
+            self._spin_for_turn()
+        try:
+            yield
+        finally:
+            fcntl.flock(self._lock_file, fcntl.LOCK_UN)
+            self._writer.release()
+
+    def _spin_for_turn(self) -> None:
+        # Other writers hold the turn for one statement (tens of microseconds), so
+        # a short spin nearly always gets it; retrying later from the event loop
+        # would cost a whole loop iteration, tens of milliseconds under load.
+        give_up = time.monotonic() + SPIN_S
+        if not self._writer.acquire(timeout=SPIN_S):
+            raise WriteBusy
+        while True:
+            try:
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except (BlockingIOError, InterruptedError):
+                if time.monotonic() > give_up:
+                    self._writer.release()
+                    raise WriteBusy from None
+                time.sleep(SPIN_SLEEP_S)
+
+    def _queue_for_turn(self) -> None:
+        deadline = time.monotonic() + self.busy_timeout_s
+        if not self._writer.acquire(timeout=self.busy_timeout_s):
+            raise DraftBusy(f"no write turn within {self.busy_timeout_s:.0f}s")
+        while True:
+            try:
+                fcntl.flock(self._lock_file, fcntl.LOCK_EX | (fcntl.LOCK_NB if time.monotonic() > deadline else 0))
+                return
+            except BlockingIOError as exc:
+                self._writer.release()
+                raise DraftBusy(f"no write turn within {self.busy_timeout_s:.0f}s") from exc
+            except InterruptedError:
+                continue
