@@ -22,11 +22,11 @@ from draftcut.draft.document import Draft
 from draftcut.draft.edits import EditContext, MediaRef
 from draftcut.draft.folder import JSON_FILES, folder_file, folder_files, is_safe_relpath, write_folder
 from draftcut.draft.ids import draft_id_from_url, is_draft_id, new_draft_id
-from draftcut.errors import DraftBusy, DraftNotFound, InvalidDraftUrl, MediaError
+from draftcut.draft.record import DraftRecord
+from draftcut.errors import DraftBusy, DraftcutError, DraftNotFound, InvalidDraftUrl, MediaError
 from draftcut.media import MediaFetcher, MediaFile
 from draftcut.schemas import AddAudiosRequest, AddImagesRequest, AddVideosRequest, CreateDraftRequest
 from draftcut.store.blobs import BlobStore
-from draftcut.draft.record import DraftRecord
 from draftcut.store.drafts import DraftIdTaken, DraftStore, WriteBusy
 
 __all__ = ["DraftFile", "DraftService"]
@@ -144,7 +144,7 @@ class DraftService:
 
     async def _fetch_all(self, urls: Sequence[str], field: str, draft_id: str) -> list[MediaRef]:
         """The clips of one edit: fresh ones from memory, the rest fetched concurrently."""
-        def at(exc: MediaError, i: int) -> MediaError:
+        def at(exc: MediaError, i: int) -> DraftcutError:
             # "video_infos" → "video_infos[i].video_url"
             return exc.at(f"{field}[{i}].{field.removesuffix('_infos')}_url")
 

@@ -7,7 +7,6 @@ import json
 from typing import Any
 
 import httpx
-
 import pytest
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute

@@ -153,7 +153,7 @@ def test_concurrent_threads_each_land_exactly_once(store: SqliteDraftStore) -> N
     def worker(n: int) -> None:
         for i in range(20):
             # odd i queue for the write turn, even i give up and retry, like the event loop does
-            _retry_busy(lambda: store.update(DRAFT, append(f"{n}-{i}"), wait=bool(i % 2)))
+            _retry_busy(lambda i=i: store.update(DRAFT, append(f"{n}-{i}"), wait=bool(i % 2)))
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(6)]
     for t in threads:

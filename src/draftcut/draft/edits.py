@@ -15,6 +15,7 @@ from draftcut.draft.catalog import CatalogEntry, get_catalog
 from draftcut.draft.document import Draft
 from draftcut.draft.folder import asset_relpath
 from draftcut.draft.ids import new_id
+from draftcut.draft.record import DraftRecord
 from draftcut.draft.segments import Clip, audio_segment, visual_segment
 from draftcut.errors import (
     DraftcutError,
@@ -24,7 +25,6 @@ from draftcut.errors import (
     InvalidVideoInfo,
 )
 from draftcut.schemas import AddAudiosRequest, AddImagesRequest, AddVideosRequest, ImageInfo, VideoInfo
-from draftcut.draft.record import DraftRecord
 
 __all__ = ["EditContext", "MediaRef", "add_audios", "add_images", "add_videos", "resolve_name"]
 

@@ -90,7 +90,7 @@ class JobRunner:
                                             timeout=self.settings.render_timeout_s)
             await asyncio.to_thread(self.jobs.finish, job.id, status="completed", progress=100, phase="done",
                                     video_key=render_key(job.id), unsupported=result)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             cancel.set()
             await self._fail(job, 504, f"Processing timeout: rendering took longer than "
                                        f"{self.settings.render_timeout_s:.0f}s")
