@@ -15,7 +15,7 @@ from typing import Any
 from draftcut import _json
 from draftcut.draft._templates import template
 
-__all__ = ["JSON_FILES", "asset_relpath", "dump_json", "folder_file", "folder_files", "is_safe_relpath", "write_folder"]
+__all__ = ["JSON_FILES", "asset_relpath", "folder_file", "folder_files", "is_safe_relpath", "write_folder"]
 
 JSON_FILES = (
     # draft_content.json first: the desktop client copies draft_info.json from it
@@ -29,10 +29,6 @@ JSON_FILES = (
 )
 
 _SUBDIR = {"video": "videos", "photo": "images", "image": "images", "audio": "audios"}
-
-
-def dump_json(data: Any) -> bytes:
-    return _json.dumps(data)
 
 
 def asset_relpath(kind: str, sha256: str, ext: str) -> str:
@@ -81,13 +77,13 @@ def _skeleton() -> dict[str, Any]:
 _BUILDERS: dict[str, Callable[[str, bytes, Mapping[str, Any], Mapping[str, Any]], bytes]] = {
     "draft_content.json": lambda _id, content, _m, _a: content,
     "draft_info.json": lambda _id, content, _m, _a: content,
-    "draft_meta_info.json": lambda draft_id, content, meta, assets: dump_json(
+    "draft_meta_info.json": lambda draft_id, content, meta, assets: _json.dumps(
         _meta(draft_id, meta, _json.loads(content), assets)),
-    "draft_agency_config.json": lambda *_: dump_json(
+    "draft_agency_config.json": lambda *_: _json.dumps(
         {"marterials": None, "use_converter": False, "video_resolution": 720}),
-    "attachment_pc_common.json": lambda *_: dump_json(
+    "attachment_pc_common.json": lambda *_: _json.dumps(
         {"pc_feature_flag": 0, "template_item_infos": [], "unlock_template_ids": []}),
-    "template.tmp": lambda *_: dump_json(_skeleton()),
+    "template.tmp": lambda *_: _json.dumps(_skeleton()),
 }
 
 

@@ -101,12 +101,12 @@ class MediaFetcher:
             return fresh
         asked_at = time.time()
         async with self._locks.hold(url):
-            record = self._cached(url)
-            if record is not None:
+            record, media = self._cached(url)
+            if record is not None and media is not None:
                 # Fresh, or fetched by a concurrent call while we waited for the lock.
                 age = time.time() - record.fetched_at
                 if age < self._settings.media_cache_ttl_s or record.fetched_at >= asked_at:
-                    return self._remember(_media_file(record), record.fetched_at)
+                    return self._remember(media, record.fetched_at)
             return self._remember(await self._fetch(url, record), time.time())
 
     def get_fresh(self, url: str) -> MediaFile | None:
@@ -130,15 +130,15 @@ class MediaFetcher:
             del self._memo[next(iter(self._memo))]
         return media
 
-    def _cached(self, url: str) -> MediaRecord | None:
+    def _cached(self, url: str) -> tuple[MediaRecord | None, MediaFile | None]:
+        """The index entry for `url`, and its MediaFile if the blob is there and the entry readable."""
         record = self._index.get(url)
         if record is None or not self._blobs.exists(record.blob_key):
-            return None
+            return None, None
         try:
-            MediaInfo.from_dict(record.info)
+            return record, _media_file(record)
         except (KeyError, TypeError, ValueError):
-            return None  # written by an incompatible version: fetch again
-        return record
+            return None, None  # written by an incompatible version: fetch again
 
     async def _fetch(self, url: str, record: MediaRecord | None) -> MediaFile:
         validators = Validators(record.etag, record.last_modified) if record is not None else None

@@ -72,10 +72,6 @@ class DraftStore(Protocol):
     def ids_untouched_since(self, timestamp: float) -> list[str]: ...
 
 
-def _dump(data: Any) -> str:
-    return _json.dumps_text(data)
-
-
 class SqliteDraftStore:
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -87,8 +83,8 @@ class SqliteDraftStore:
             self.db.write(
                 "INSERT INTO drafts (id, version, content, assets, meta, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (record.id, record.version, _dump(record.content), _dump(record.assets),
-                 _dump(record.meta), now, now),
+                (record.id, record.version, _json.dumps_text(record.content), _json.dumps_text(record.assets),
+                 _json.dumps_text(record.meta), now, now),
                 wait=wait,
             )
         except sqlite3.IntegrityError as exc:
@@ -149,7 +145,8 @@ class SqliteDraftStore:
     def _bump(record: DraftRecord) -> tuple[Any, ...]:
         record.version += 1
         record.updated_at = time.time()
-        return (record.version, _dump(record.content), _dump(record.assets), _dump(record.meta),
+        dump = _json.dumps_text
+        return (record.version, dump(record.content), dump(record.assets), dump(record.meta),
                 record.updated_at, record.id)
 
     def delete(self, draft_id: str) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Protocol
 
 from draftcut.store._sqlite import Database
@@ -23,7 +23,6 @@ class MediaRecord:
     fetched_at: float
     etag: str = ""
     last_modified: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class MediaIndex(Protocol):
@@ -46,7 +45,6 @@ class SqliteMediaIndex:
 
     def put(self, record: MediaRecord) -> None:
         data = asdict(record)
-        data.pop("extra")
         data["info"] = json.dumps(data["info"])
         cols = ", ".join(data)
         marks = ", ".join("?" for _ in data)
