@@ -32,8 +32,6 @@ from draftcut.store.drafts import DraftIdTaken, DraftStore, WriteBusy
 __all__ = ["DraftFile", "DraftService"]
 
 ID_TRIES = 5
-WRITE_RETRY_S = 0.25
-"""How long an edit retries the write turn on the event loop before waiting in a thread."""
 T = TypeVar("T")
 Req = TypeVar("Req", AddVideosRequest, AddAudiosRequest, AddImagesRequest)
 Edit = Callable[[DraftRecord, EditContext, Req, list[MediaRef]], dict[str, Any]]
@@ -120,27 +118,20 @@ class DraftService:
 
     @staticmethod
     async def _write(write: Callable[..., T], *args: Any) -> T:
-        """A store write on the event loop, queueing asynchronously for the write turn.
+        """A store write on the event loop, or in a thread if the write turn stays taken.
 
         The write itself is a few hundred microseconds of CPU. Done in a worker
         thread it cost as much again in hand-offs, and a thread holding the
         write turn while it waited for the GIL stalled every other writer: that
-        was most of an edit's latency under load. Another process holds the
-        turn for one UPDATE, so a short asynchronous back-off almost always
-        gets it; a writer that keeps it longer (a long job-table write) is
-        waited for in a thread.
+        was most of an edit's latency under load. Other writers hold the turn
+        for one statement, so the store's short spin (`wait=False`) almost
+        always gets it; only a writer that keeps it longer is waited for in a
+        thread, where blocking does not stall the other requests.
         """
-        loop = asyncio.get_running_loop()
-        give_up = loop.time() + WRITE_RETRY_S
-        delay = 0.0002
-        while True:
-            try:
-                return write(*args, wait=False)
-            except WriteBusy:
-                if loop.time() > give_up:
-                    return await asyncio.to_thread(write, *args)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.005)
+        try:
+            return write(*args, wait=False)
+        except WriteBusy:
+            return await asyncio.to_thread(write, *args)
 
     async def _fetch_all(self, urls: Sequence[str], field: str, draft_id: str) -> list[MediaRef]:
         """The clips of one edit: fresh ones from memory, the rest fetched concurrently."""
