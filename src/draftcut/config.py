@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     media_cache_ttl_s: float = Field(24 * 3600.0, ge=0)
     """How long a fetched URL is reused without asking the origin again."""
 
+    media_max_image_bytes: int = Field(256 * 1024 * 1024, ge=1)
+    """Images are refused when width × height × bytes per pixel (as their header declares) is over
+    this, before anything is decoded: a small file can decode to gigabytes."""
+
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
+    """Request bodies over this are refused with 413 before they are parsed."""
+    strict_names: bool = False
+    """Unknown transition, mask, animation, effect, filter or font names: by default they are ignored
+    (as capcut-mate does) and listed in the response's `warnings`; true makes them 400 errors."""
+
     retention_days: float = Field(0.0, ge=0)
     """Drafts untouched this long are deleted; 0 keeps them forever."""
 

@@ -5,30 +5,38 @@
     │   ├── InvalidVideoInfo           2003  400
     │   ├── InvalidAudioInfo           2007  400
     │   ├── InvalidImageInfo           2009  400
-    │   └── NameNotFound               1001  400   (catalog look-ups)
-    │       ├── TransitionNotFound     2003  400
-    │       ├── AnimationNotFound      2029  400
+    │   └── NameNotFound               3000  400   (catalog look-ups; only with DRAFTCUT_STRICT_NAMES)
+    │       ├── TransitionNotFound     3001  400
+    │       ├── AnimationNotFound      3002  400
+    │       ├── FontNotFound           3003  400
     │       ├── EffectNotFound         2022  400
-    │       └── MaskNotFound           2025  400
-    ├── DraftError
+    │       ├── MaskNotFound           2025  400
+    │       └── FilterNotFound         2039  400
+    ├── BodyTooLarge                    413  413   (request body over DRAFTCUT_MAX_BODY_BYTES)
+    ├── DraftError                     2001  400
     │   ├── InvalidDraftUrl            2001  400
     │   ├── DraftNotFound              2001  404
-    │   ├── SegmentOverlap             2006  409
-    │   └── DraftBusy                  2042  503
-    ├── MediaError
+    │   ├── DraftBusy                  2042  503
+    │   └── SegmentOverlap             3004  409
+    ├── MediaError                     2005  400
     │   ├── MediaRefused               2005  400   (scheme, host or address not allowed)
     │   ├── MediaUnreachable           2005  404   (DNS, connect, timeout, HTTP 4xx/5xx)
     │   ├── MediaTooLarge              2004  400
-    │   └── MediaUnreadable            2005  400   (bytes are not decodable media)
-    ├── RenderError                    2032  500
-    │   ├── RenderFailed               2032  500   (ffmpeg exited non-zero)
-    │   └── EmptyDraft                 2032  400
-    └── JobError
+    │   ├── MediaUnreadable            3010  400   (bytes are not decodable media)
+    │   └── ImageTooLarge              3011  400   (declared pixels over DRAFTCUT_MEDIA_MAX_PIXELS)
+    ├── RenderError                    3020  500
+    │   ├── RenderFailed               3020  500   (ffmpeg exited non-zero)
+    │   └── EmptyDraft                 3021  400
+    └── JobError                       2032  500
         ├── JobNotFound                2031  404
         └── QueueFull                  2030  503
 
 `code` is capcut-mate's numeric error code (its `exceptions.py`), so clients
-that branch on it keep working; `status` is the HTTP status the seed docs
+that branch on it keep working. A code capcut-mate has keeps capcut-mate's
+meaning and its message (`zh`/`en`, the reference's §1.3 table, checked by
+tests/test_error_codes.py); what differs goes in the detail. Conditions
+capcut-mate does not have get codes of their own, 3000 and up (413 is the
+HTTP status, as capcut-mate reports non-200 answers); `status` is the HTTP status the seed docs
 name for the same failure. `field` names the request field at fault, e.g.
 ``video_infos[2].end``: the seed docs and our users want to know *which*
 value to fix, not only that something was wrong.
@@ -40,12 +48,16 @@ from typing import ClassVar
 
 __all__ = [
     "AnimationNotFound",
+    "BodyTooLarge",
     "DraftBusy",
     "DraftError",
     "DraftNotFound",
     "DraftcutError",
     "EffectNotFound",
     "EmptyDraft",
+    "FilterNotFound",
+    "FontNotFound",
+    "ImageTooLarge",
     "InvalidAudioInfo",
     "InvalidDraftUrl",
     "InvalidImageInfo",
@@ -127,17 +139,29 @@ class InvalidImageInfo(InvalidParam):
 
 
 class NameNotFound(InvalidParam):
-    """A transition, mask, effect or animation name that no catalog knows."""
+    """A transition, mask, effect, font or animation name that no catalog knows.
+
+    Raised only under `DRAFTCUT_STRICT_NAMES`; by default the name is ignored,
+    as capcut-mate ignores it, and reported in the response's `warnings`.
+    """
+
+    code = 3000
+    zh, en = "名称未找到，请检查名称是否正确", "Name not found, please check the name."
 
 
 class TransitionNotFound(NameNotFound):
-    code = 2003
+    code = 3001
     zh, en = "转场效果未找到，请检查转场名称是否正确", "Transition not found, please check the transition name."
 
 
 class AnimationNotFound(NameNotFound):
-    code = 2029
+    code = 3002
     zh, en = "动画未找到，请检查动画名称是否正确", "Animation not found, please check the animation name."
+
+
+class FontNotFound(NameNotFound):
+    code = 3003
+    zh, en = "字体未找到，请检查字体名称是否正确", "Font not found, please check the font name."
 
 
 class EffectNotFound(NameNotFound):
@@ -152,6 +176,22 @@ class MaskNotFound(NameNotFound):
     en = "Mask type not found, please check if the mask name is correct."
 
 
+class FilterNotFound(NameNotFound):
+    code = 2039
+    zh = "滤镜未找到，请检查滤镜名称是否正确"
+    en = "Filter not found, please check if the filter name is correct."
+
+
+class BodyTooLarge(DraftcutError):
+    """The request body is over `DRAFTCUT_MAX_BODY_BYTES` (or holds too many items).
+
+    Its code is the HTTP status, as capcut-mate reports its non-200 answers.
+    """
+
+    code, status = 413, 413
+    zh, en = "请求体过大", "Request body too large"
+
+
 class DraftError(DraftcutError):
     code, status = 2001, 400
     zh, en = "无效的草稿URL", "Invalid draft URL"
@@ -162,8 +202,9 @@ class InvalidDraftUrl(DraftError):
 
 
 class DraftNotFound(DraftError):
+    """capcut-mate answers 2001 (invalid draft URL) for a draft it does not have; so do we."""
+
     status = 404
-    zh, en = "草稿不存在", "Draft does not exist"
 
     def __init__(self, draft_id: str, *, field: str | None = "draft_url") -> None:
         self.draft_id = draft_id
@@ -171,7 +212,7 @@ class DraftNotFound(DraftError):
 
 
 class SegmentOverlap(DraftError):
-    code, status = 2006, 409
+    code, status = 3004, 409
     zh, en = "片段重叠", "Segments overlap"
 
 
@@ -196,7 +237,6 @@ class MediaRefused(MediaError):
 
 class MediaUnreachable(MediaError):
     status = 404
-    zh, en = "素材资源不存在或无法访问", "Media resource does not exist or is unreachable"
 
 
 class MediaTooLarge(MediaError):
@@ -205,11 +245,19 @@ class MediaTooLarge(MediaError):
 
 
 class MediaUnreadable(MediaError):
+    code = 3010
     zh, en = "无法解析的媒体文件", "The file is not readable media"
 
 
+class ImageTooLarge(MediaError):
+    """An image whose declared width × height × bytes per pixel is over the decode cap."""
+
+    code = 3011
+    zh, en = "图片尺寸超出限制", "Image dimensions exceed the limit"
+
+
 class RenderError(DraftcutError):
-    code = 2032
+    code = 3020
     zh, en = "视频渲染失败", "Video rendering failed"
 
 
@@ -225,7 +273,7 @@ class RenderFailed(RenderError):
 
 
 class EmptyDraft(RenderError):
-    status = 400
+    code, status = 3021, 400
     zh, en = "草稿内容为空", "Draft content is empty"
 
 
@@ -241,4 +289,4 @@ class JobNotFound(JobError):
 
 class QueueFull(JobError):
     code, status = 2030, 503
-    zh, en = "服务繁忙，请稍后重试", "Service busy, retry later"
+    zh, en = "视频生成任务提交失败", "Video generation task submission failed"

@@ -22,6 +22,7 @@ from draftcut.draft.document import Draft
 from draftcut.draft.edits import EditContext, MediaRef
 from draftcut.draft.folder import JSON_FILES, folder_file, folder_files, is_safe_relpath, write_folder
 from draftcut.draft.ids import draft_id_from_url, is_draft_id, new_draft_id
+from draftcut.draft.names import NameResolver
 from draftcut.draft.record import DraftRecord
 from draftcut.errors import DraftBusy, DraftcutError, DraftNotFound, InvalidDraftUrl, MediaError
 from draftcut.media import MediaFetcher, MediaFile
@@ -164,11 +165,16 @@ class DraftService:
     async def _edit(self, draft_url: str, urls: Sequence[str], field: str, edit: Edit[Req], req: Req) -> dict[str, Any]:
         draft_id = draft_id_from_url(draft_url)
         media = await self._fetch_all(urls, field, draft_id)
-        ctx = EditContext(draft_id=draft_id, draft_url=self.draft_url(draft_id),
-                          path_root=self.settings.material_path_root)
 
         def apply(record: DraftRecord) -> dict[str, Any]:
+            # A fresh context per attempt: the store re-runs `apply` after a write conflict,
+            # and the warnings must describe the attempt that was saved, once.
+            names = NameResolver(strict=self.settings.strict_names)
+            ctx = EditContext(draft_id=draft_id, draft_url=self.draft_url(draft_id),
+                              path_root=self.settings.material_path_root, names=names)
             result = edit(record, ctx, req, media)
+            if names.warnings:
+                result["warnings"] = names.warnings
             self._touch(record)
             return result
 

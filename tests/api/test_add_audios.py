@@ -90,7 +90,6 @@ def error_cases(u: Any) -> list[tuple[dict[str, Any], int, int, str]]:
         ({"audio_infos": [{**item, "fade_in": 600000, "fade_out": 600000}]}, 400, 2007, "audio_infos[0]"),
         ({"audio_infos": [{**item, "end": 5000000, "fade_in": 1500000, "fade_out": 1000000}]}, 400, 2007,
          "audio_infos[0].fade_out"),  # fits end-start, not the 2 s file
-        ({"audio_infos": [{**item, "audio_effect": "no-such-effect"}]}, 400, 2022, "audio_infos[0].audio_effect"),
         ({"audio_infos": [{**item, "audio_url": u("video_blue_3s_silent.mp4")}]}, 400, 2007,
          "audio_infos[0].audio_url"),
         ({"audio_infos": [{**item, "audio_url": u("status/404")}]}, 404, 2005, "audio_infos[0].audio_url"),
@@ -98,7 +97,7 @@ def error_cases(u: Any) -> list[tuple[dict[str, Any], int, int, str]]:
     ]
 
 
-@pytest.mark.parametrize("case", range(12))
+@pytest.mark.parametrize("case", range(11))
 def test_errors_name_the_field_and_change_nothing(api: httpx.Client, media: Any, case: int) -> None:
     body, status, code, field = error_cases(media.url)[case]
     url = create_draft(api)

@@ -25,6 +25,8 @@ from draftcut.draft.catalog import (
 from draftcut.errors import (
     AnimationNotFound,
     EffectNotFound,
+    FilterNotFound,
+    FontNotFound,
     MaskNotFound,
     NameNotFound,
     TransitionNotFound,
@@ -59,7 +61,10 @@ ERROR_FOR_KIND: dict[str, type[NameNotFound]] = {
     **dict.fromkeys(["video_intros", "video_outros", "video_group_animations",
                      "text_intros", "text_outros", "text_loops"], AnimationNotFound),
     **dict.fromkeys(["audio_scene_effects", "tone_effects", "speech_to_song", "video_scene_effects",
-                     "video_character_effects", "filters", "fonts", "mix_modes"], EffectNotFound),
+                     "video_character_effects"], EffectNotFound),
+    "filters": FilterNotFound,
+    "fonts": FontNotFound,
+    "mix_modes": NameNotFound,
 }
 
 
@@ -250,7 +255,7 @@ def test_unknown_name_suggests_close_names() -> None:
     with pytest.raises(TransitionNotFound) as info:
         resolve("transitions", "叠画")
     error = info.value
-    assert error.code == 2003
+    assert error.code == 3001
     assert error.detail.startswith("unknown transition '叠画'; did you mean: 叠化")
     assert len(error.detail.split(": ", 1)[1].split(", ")) <= 3
 

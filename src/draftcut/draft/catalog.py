@@ -43,6 +43,8 @@ from typing import Any, Literal, get_args
 from draftcut.errors import (
     AnimationNotFound,
     EffectNotFound,
+    FilterNotFound,
+    FontNotFound,
     MaskNotFound,
     NameNotFound,
     TransitionNotFound,
@@ -79,8 +81,8 @@ CatalogKind = Literal[
 CATALOG_KINDS: tuple[str, ...] = get_args(CatalogKind)
 
 #: kind -> (error raised for an unknown name, how the message calls the thing).
-#: The error classes carry capcut-mate's codes (2003 transition, 2025 mask,
-#: 2029 animation, 2022 effect); capcut-mate has no font/filter-specific code.
+#: capcut-mate's codes where it has one for the thing (2022 effect, 2025 mask,
+#: 2039 filter); draftcut's own (3000 and up) where it has none.
 _KIND_INFO: dict[str, tuple[type[NameNotFound], str]] = {
     "transitions": (TransitionNotFound, "transition"),
     "masks": (MaskNotFound, "mask"),
@@ -95,9 +97,9 @@ _KIND_INFO: dict[str, tuple[type[NameNotFound], str]] = {
     "speech_to_song": (EffectNotFound, "speech-to-song style"),
     "video_scene_effects": (EffectNotFound, "video scene effect"),
     "video_character_effects": (EffectNotFound, "video character effect"),
-    "filters": (EffectNotFound, "filter"),
-    "fonts": (EffectNotFound, "font"),
-    "mix_modes": (EffectNotFound, "mix mode"),
+    "filters": (FilterNotFound, "filter"),
+    "fonts": (FontNotFound, "font"),
+    "mix_modes": (NameNotFound, "mix mode"),
 }
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
@@ -235,7 +237,7 @@ class Catalog:
         """
         entry = self.find(name)
         if entry is None:
-            raise self._not_found(name)
+            raise self.not_found(name)
         return entry
 
     def suggest(self, name: str) -> list[str]:
@@ -247,7 +249,8 @@ class Catalog:
         names = dict.fromkeys(self._suggestable[c] for c in close)
         return list(names)[:_MAX_SUGGESTIONS]
 
-    def _not_found(self, name: object) -> NameNotFound:
+    def not_found(self, name: object) -> NameNotFound:
+        """This kind's error for an unknown ``name``, its detail naming up to three close names."""
         error_cls, label = _KIND_INFO.get(self.kind, (NameNotFound, self.kind))
         detail = f"unknown {label} {name!r}"
         suggestions = self.suggest(name) if isinstance(name, str) else []

@@ -68,8 +68,9 @@ class Draft:
 
     def add_track(self, kind: str, name: str) -> dict[str, Any]:
         """Append a track above the existing ones of its layer; audio tracks stay last, as in app drafts."""
-        track = {"attribute": 0, "flag": 0 if kind != "video" or not self.tracks else 2, "id": new_id(),
-                 "is_default_name": False, "name": name, "segments": [], "type": kind}
+        track: dict[str, Any] = {
+            "attribute": 0, "flag": 0 if kind != "video" or not self.tracks else 2, "id": new_id(),
+            "is_default_name": False, "name": name, "segments": [], "type": kind}
         if kind == "audio":
             self.tracks.append(track)
         else:

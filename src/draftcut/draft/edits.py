@@ -7,18 +7,18 @@ leaves the stored draft untouched.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from draftcut.draft import materials as mat
-from draftcut.draft.catalog import CatalogEntry, get_catalog
 from draftcut.draft.document import Draft
 from draftcut.draft.folder import asset_relpath
 from draftcut.draft.ids import new_id
+from draftcut.draft.names import NameResolver
 from draftcut.draft.record import DraftRecord
 from draftcut.draft.segments import Clip, audio_segment, visual_segment
 from draftcut.errors import (
-    DraftcutError,
     InvalidAudioInfo,
     InvalidImageInfo,
     InvalidParam,
@@ -26,7 +26,7 @@ from draftcut.errors import (
 )
 from draftcut.schemas import AddAudiosRequest, AddImagesRequest, AddVideosRequest, ImageInfo, VideoInfo
 
-__all__ = ["EditContext", "MediaRef", "add_audios", "add_images", "add_videos", "resolve_name"]
+__all__ = ["EditContext", "MediaRef", "add_audios", "add_images", "add_videos"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,18 +52,8 @@ class EditContext:
     draft_url: str
     path_root: str
     """Prefix of material paths; `<root>/<draft_id>/<relpath>` (see Settings.material_path_root)."""
-
-
-def resolve_name(kinds: tuple[str, ...], name: str, field: str) -> CatalogEntry:
-    """First catalog of `kinds` that knows `name`; the error comes from the first kind."""
-    for kind in kinds:
-        entry = get_catalog(kind).find(name)
-        if entry is not None:
-            return entry
-    try:
-        return get_catalog(kinds[0]).lookup(name)
-    except DraftcutError as exc:
-        raise exc.at(field) from None
+    names: NameResolver = dataclasses.field(default_factory=NameResolver)
+    """Catalog look-ups of this edit, and the warnings about names it ignored."""
 
 
 def _register_asset(record: DraftRecord, ctx: EditContext, media: MediaRef, kind: str, material_id: str) -> str:
@@ -103,9 +93,9 @@ def _check_visual(media: MediaRef, error: type[InvalidParam], field: str) -> str
     return "photo" if media.kind == "image" else "video"
 
 
-def _transition(draft: Draft, info: VideoInfo | ImageInfo, field: str, refs: list[str]) -> None:
-    if info.transition:
-        entry = resolve_name(("transitions",), info.transition, f"{field}.transition")
+def _transition(ctx: EditContext, draft: Draft, info: VideoInfo | ImageInfo, where: str, refs: list[str]) -> None:
+    entry = ctx.names.resolve(("transitions",), info.transition, f"{where}.transition") if info.transition else None
+    if entry is not None:
         refs.append(draft.add_material("transitions", mat.transition(entry, info.transition_duration)))
 
 
@@ -134,12 +124,12 @@ def add_videos(record: DraftRecord, ctx: EditContext, req: AddVideosRequest, med
                                       height=m.height or info.height or 0)
         material["path"] = _register_asset(record, ctx, m, kind, material["id"])
         refs = [draft.add_material("speeds", mat.speed(speeds[i])), *_common_refs(draft)]
-        if info.mask:
-            entry = resolve_name(("masks",), info.mask, f"{field}.mask")
+        entry = ctx.names.resolve(("masks",), info.mask, f"{field}.mask") if info.mask else None
+        if entry is not None:
             old, new = mat.mask(entry, material_w=material["width"], material_h=material["height"])
             draft.add_material("masks", old)
             refs.append(draft.add_material("common_mask", new))
-        _transition(draft, info, field, refs)
+        _transition(ctx, draft, info, field, refs)
         material_ids.append(draft.add_material("videos", material))
         segments.append(visual_segment(material_id=material["id"], start=start, duration=duration,
                                        source_duration=source, speed=speeds[i], volume=info.volume,
@@ -180,9 +170,10 @@ def add_audios(record: DraftRecord, ctx: EditContext, req: AddAudiosRequest, med
                 draft.add_material("sound_channel_mappings", mat.sound_channel_mapping(audio=True))]
         if info.fade_in or info.fade_out:
             refs.append(draft.add_material("audio_fades", mat.audio_fade(info.fade_in, info.fade_out)))
-        if info.audio_effect:
-            entry = resolve_name(_AUDIO_EFFECT_KINDS, info.audio_effect, f"{field}.audio_effect")
-            refs.append(draft.add_material("audio_effects", mat.audio_effect(entry)))
+        effect = (ctx.names.resolve(_AUDIO_EFFECT_KINDS, info.audio_effect, f"{field}.audio_effect")
+                  if info.audio_effect else None)
+        if effect is not None:
+            refs.append(draft.add_material("audio_effects", mat.audio_effect(effect)))
         material_ids.append(draft.add_material("audios", material))
         segments.append(audio_segment(material_id=material["id"], start=info.start, duration=duration,
                                       volume=info.volume, refs=refs))
@@ -193,7 +184,11 @@ def add_audios(record: DraftRecord, ctx: EditContext, req: AddAudiosRequest, med
             "segment_infos": [_info(s) for s in segments]}
 
 
-def _animations(draft: Draft, info: ImageInfo, field: str, duration: int) -> str | None:
+_ANIMATION_FIELDS = {"video_intros": "in_animation", "video_outros": "out_animation",
+                     "video_group_animations": "loop_animation"}
+
+
+def _animations(ctx: EditContext, draft: Draft, info: ImageInfo, field: str, duration: int) -> str | None:
     wanted = [(k, n, d) for k, n, d in (
         ("video_intros", info.in_animation, info.in_animation_duration),
         ("video_outros", info.out_animation, info.out_animation_duration),
@@ -204,13 +199,16 @@ def _animations(draft: Draft, info: ImageInfo, field: str, duration: int) -> str
     if info.loop_animation and (info.in_animation or info.out_animation):
         raise InvalidImageInfo("a loop (group) animation replaces in/out animations; give one or the other",
                                field=f"{field}.loop_animation")
-    names = {"video_intros": "in_animation", "video_outros": "out_animation", "video_group_animations": "loop_animation"}
     items = []
     for kind, name, given in wanted:
-        entry = resolve_name((kind,), name, f"{field}.{names[kind]}")
+        entry = ctx.names.resolve((kind,), name, f"{field}.{_ANIMATION_FIELDS[kind]}")
+        if entry is None:
+            continue
         default = duration if kind == "video_group_animations" else int(entry.data.get("duration", 500_000))
         length = min(given or default, duration)
         items.append((entry, duration - length if kind == "video_outros" else 0, length))
+    if not items:
+        return None
     if sum(length for _, _, length in items) > duration:
         raise InvalidImageInfo(f"in and out animations ({sum(i[2] for i in items)} µs) are longer than the "
                                f"segment ({duration} µs)", field=f"{field}.out_animation_duration")
@@ -231,10 +229,10 @@ def add_images(record: DraftRecord, ctx: EditContext, req: AddImagesRequest, med
                                       height=m.height or info.height or 0)
         material["path"] = _register_asset(record, ctx, m, kind, material["id"])
         refs = [draft.add_material("speeds", mat.speed(1.0)), *_common_refs(draft)]
-        anim = _animations(draft, info, field, source)
+        anim = _animations(ctx, draft, info, field, source)
         if anim:
             refs.append(anim)
-        _transition(draft, info, field, refs)
+        _transition(ctx, draft, info, field, refs)
         material_ids.append(draft.add_material("videos", material))
         segments.append(visual_segment(material_id=material["id"], start=info.start, duration=source,
                                        source_duration=source, clip=clip, refs=refs))

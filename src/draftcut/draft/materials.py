@@ -91,7 +91,8 @@ def transition(entry: CatalogEntry, duration_us: int | None) -> dict[str, Any]:
 
 def mask(entry: CatalogEntry, *, material_w: int, material_h: int, center_x: float = 0.0,
          center_y: float = 0.0, size: float | None = None, rotation: float = 0.0,
-         feather: float = 0.0, invert: bool = False, round_corner: float = 0.0) -> tuple[dict[str, Any], dict[str, Any]]:
+         feather: float = 0.0, invert: bool = False,
+         round_corner: float = 0.0) -> tuple[dict[str, Any], dict[str, Any]]:
     """The same mask as an old `masks` entry and a new `common_mask` entry (one shared id).
 
     Jianying ≤5.9 reads `masks`, newer builds read only `common_mask`
