@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from draftcut.config import Settings
 
@@ -29,7 +30,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings.export_to_environ()
     print(f"draftcut serving on http://{settings.host}:{settings.port} (public URL {settings.base_url}, "
           f"data in {settings.data_dir.resolve()}, {settings.workers} worker(s))", file=sys.stderr)
-    config = {"app": "draftcut.api.app:app_from_env", "factory": True, "host": settings.host,
+    config: dict[str, Any] = {"app": "draftcut.api.app:app_from_env", "factory": True, "host": settings.host,
               "port": settings.port, "log_level": "info", "access_log": False}
     if settings.workers > 1:
         from draftcut.workers import reuseport_available, serve_workers
