@@ -66,7 +66,7 @@ def test_render_flow_and_output(api: httpx.Client, media: Any, tmp_path: Path) -
 
 def test_errors(api: httpx.Client) -> None:
     empty = create_draft(api)
-    data = call(api, "gen_video", {"draft_url": empty}, status=400, code=2032)
+    data = call(api, "gen_video", {"draft_url": empty}, status=400, code=3021)  # EmptyDraft
     assert "empty" in data["message"].lower() or "空" in data["message"]
     call(api, "gen_video", {"draft_url": f"http://h{API}/get_draft?draft_id=20990101000000deadbeef"},
          status=404, code=2001)
@@ -116,3 +116,59 @@ def test_queued_job_runs_after_restart_and_jobs_run_in_parallel(tmp_path: Path, 
     spans = [(datetime.fromisoformat(f["started_at"]), datetime.fromisoformat(f["completed_at"])) for f in finals]
     overlapping = [sum(1 for s, e in spans if s <= start < e) for start, _ in spans]
     assert max(overlapping) == 2
+
+
+def _solid(media: Any, color: str, seconds: float = 1.5, size: tuple[int, int] = (320, 180)) -> str:
+    """URL of a silent solid-colour clip, generated into the shared media folder on first use."""
+    from utils.media_gen import make_video
+
+    name = f"solid_{color}_{size[0]}x{size[1]}_{seconds}.mp4"
+    path = Path(media.root) / name
+    if not path.exists():
+        make_video(path, seconds=seconds, width=size[0], height=size[1], color=color, tone_hz=None)
+    return str(media.url(name))
+
+
+def _frames(path: Path, *times: float) -> list[np.ndarray]:
+    """The RGB frames shown at `times` (seconds), decoding from the start."""
+    shown: dict[float, np.ndarray] = {}
+    with av.open(str(path)) as container:
+        for frame in container.decode(video=0):
+            for t in times:
+                if frame.time is not None and frame.time <= t + 1e-3:
+                    shown[t] = frame.to_ndarray(format="rgb24").astype(int)
+    return [shown[t] for t in times]
+
+
+def _mean(frame: np.ndarray, x0: int, x1: int) -> np.ndarray:
+    return frame[60:120, x0:x1].reshape(-1, 3).mean(0)
+
+
+def test_api_draft_transitions_use_the_bottom_track(api: httpx.Client, media: Any, tmp_path: Path) -> None:
+    """create_draft leaves its main track empty and add_videos adds its own track (as capcut-mate does).
+
+    The empty main track draws nothing in the app, so the clips' track lies on
+    the black canvas and its transitions are real wipes, not dissolves.
+    """
+    url = create_draft(api, 320, 180)
+    colors = ("red", "lime", "blue", "yellow")
+    transitions = ("叠化", "向右擦除", "闪白", None)
+    infos = [{"video_url": _solid(media, c), "start": i * 1_500_000, "end": (i + 1) * 1_500_000,
+              **({"transition": t, "transition_duration": 1_000_000} if t else {})}
+             for i, (c, t) in enumerate(zip(colors, transitions, strict=True))]
+    call(api, "add_videos", {"draft_url": url, "video_infos": json.dumps(infos)})
+    call(api, "gen_video", {"draft_url": url})
+    status, _ = _wait(api, url)
+    assert status["status"] == "completed", status
+    assert not [u for u in status["unsupported"] if "dissolve" in u["detail"]], status["unsupported"]
+    out = tmp_path / "wipe.mp4"
+    out.write_bytes(httpx.get(status["video_url"]).content)
+    with av.open(str(out)) as container:  # every frame of the 6 s draft, none dropped at a transition
+        assert sum(1 for p in container.demux(video=0) if p.size) == 180
+    # each transition is centred on its cut (1.5 s, 3.0 s, 4.5 s)
+    dissolve, wipe, flash = _frames(out, 1.5, 3.0, 4.5)
+    assert np.abs(_mean(dissolve, 20, 300) - (127, 127, 0)).max() < 30, _mean(dissolve, 20, 300)  # red + lime
+    assert _mean(flash, 20, 300).min() > 150, _mean(flash, 20, 300)  # 闪白: white between blue and yellow
+    # 向右擦除 (ffmpeg wiperight) half way: the incoming blue has covered the left half, lime is left on the right
+    assert np.abs(_mean(wipe, 20, 140) - (0, 0, 255)).max() < 30, _mean(wipe, 20, 140)
+    assert np.abs(_mean(wipe, 180, 300) - (0, 255, 0)).max() < 30, _mean(wipe, 180, 300)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -78,3 +80,24 @@ def test_fetch_refuses_paths_that_escape(served: tuple[str, Path], tmp_path: Pat
     with pytest.raises(RenderError, match="escapes"):
         fetch_draft_folder(url, tmp_path / "dl")
     assert not (tmp_path / "evil.txt").exists()
+
+
+def test_cli_relative_outputs_from_another_directory(tmp_path: Path, rmedia: Path) -> None:
+    """The README's commands as a user types them: relative draft and `-o`, run from the draft's parent.
+
+    ffmpeg runs with a temporary working directory as its cwd, so a relative
+    output (or its ``.part`` sibling) must be made absolute before anything runs.
+    """
+    d = Draft(160, 90)
+    d.video(d.track("video"), color_video(rmedia, "red", size=(160, 90), seconds=1.0), 0, SEC, size=(160, 90))
+    d.save(tmp_path / "d")
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    run = functools.partial(subprocess.run, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+    rendered = run([sys.executable, "-m", "draftcut", "render", "../d", "-o", "out.mp4"])
+    assert rendered.returncode == 0, rendered.stderr
+    assert probe_output(cwd / "out.mp4").frames == 30
+    previewed = run([sys.executable, "-m", "draftcut", "preview", "../d", "--at", "0.5", "-o", "sub/frame.png"])
+    assert previewed.returncode == 0, previewed.stderr
+    assert (cwd / "sub" / "frame.png").stat().st_size > 0
+    assert sorted(p.name for p in cwd.rglob("*")) == ["frame.png", "out.mp4", "sub"]  # no .part left behind

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from draftcut.render._curves import curve_expr, evaluate
-from draftcut.render._frames import frame_of, fps_fraction, sample_of_frame
+from draftcut.render._frames import fps_fraction, frame_of, sample_of_frame
 from draftcut.render._masks import render_mask
 from draftcut.render._model import MaskShape, Timeline, Transition, VisualClip
 from draftcut.render._spans import build_spans

@@ -50,6 +50,20 @@ def test_hidden_and_muted_tracks(tmp_path: Path) -> None:
     assert [(a.from_video, a.start) for a in tl.audios] == [(False, 0)]
 
 
+def test_empty_main_track_is_not_the_bottom_track(tmp_path: Path) -> None:
+    """create_draft's empty main track (and an empty hidden one) draw nothing: the clips' track is the base."""
+    d = Draft()
+    f = _media(tmp_path)
+    d.track("video")  # the app's main track, empty as capcut-mate leaves it
+    d.track("video", attribute=2)
+    clips = d.track("video")
+    d.video(clips, f, 0, SEC, size=(320, 240), refs=[d.canvas("canvas_color", color="#FF0000FF")])
+    d.video(d.track("video"), f, 0, SEC, size=(320, 240), refs=[d.canvas("canvas_color", color="#00FF00FF")])
+    tl = _load(d, tmp_path)
+    assert tl.base_track == 2
+    assert [(c.track, c.background is not None) for c in tl.visuals] == [(2, True), (3, False)]
+
+
 def test_refs_become_model_values(tmp_path: Path) -> None:
     d = Draft()
     f = _media(tmp_path)
@@ -172,7 +186,7 @@ def test_placeholder_and_windows_separators(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("path_value", [
     f"{PLACEHOLDER}/../secret.mp4",
-    f"/app/output/draft/{{id}}/../secret.mp4",
+    "/app/output/draft/{id}/../secret.mp4",
     "../secret.mp4",
     "/etc/passwd",
     "http://example.com/a.mp4",

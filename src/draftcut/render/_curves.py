@@ -10,6 +10,7 @@ sendcmd ``[expr]`` for colorchannelmixer alpha).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from itertools import pairwise
 
 from draftcut.render._frames import fmt
 from draftcut.render._model import Curve
@@ -22,7 +23,7 @@ def evaluate(curve: Curve, t_us: float) -> float:
         raise ValueError("empty curve")
     if t_us <= curve[0][0]:
         return curve[0][1]
-    for (t0, v0), (t1, v1) in zip(curve, curve[1:]):
+    for (t0, v0), (t1, v1) in pairwise(curve):
         if t_us < t1:
             return v0 + (v1 - v0) * (t_us - t0) / (t1 - t0)
     return curve[-1][1]
@@ -47,7 +48,7 @@ def curve_expr(curve: Curve, t: str) -> str:
         return fmt(constant(curve))
     pts = [(t_us / 1e6, v) for t_us, v in curve]
     expr = fmt(pts[-1][1])
-    for (t0, v0), (t1, v1) in reversed(list(zip(pts, pts[1:]))):
+    for (t0, v0), (t1, v1) in reversed(list(pairwise(pts))):
         if t1 <= t0:
             continue
         slope = (v1 - v0) / (t1 - t0)

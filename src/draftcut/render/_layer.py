@@ -16,6 +16,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
+from draftcut.render._colour import input_tag
 from draftcut.render._frames import fmt, frame_time, seconds
 from draftcut.render._geometry import canvas_center, cropped_size, even, fit_factor, rotated_box
 from draftcut.render._graph import Graph
@@ -109,7 +110,8 @@ def build_layer(g: Graph, fmt_: OutputFormat, res: Resources, job: LayerJob) -> 
     else:
         path = str(text.path) if text else str(clip.media)
         # first frame only: an animated GIF/WebP used as a photo must not keep decoding
-        single = g.chain([f"{g.add_input([], path)}:v"], ["trim=end_frame=1"], "i")
+        tag = input_tag(info.assumed_matrix if info else None)  # info is None for text rasters
+        single = g.chain([f"{g.add_input([], path)}:v"], ["trim=end_frame=1", *tag], "i")
         if job.background:
             single, bg_single = _split(g, single)
             bg = _timed_still(g, fmt_, _blur(g, fmt_, clip, bg_single), job)
@@ -155,13 +157,15 @@ def _video_source(g: Graph, fmt_: OutputFormat, info: MediaInfo | None, job: Lay
     need = (count - lead + 3) * frame_src_us
     idx = g.add_input([*decode_args, "-ss", fmt(seconds(seek)), "-t", fmt(seconds(need))], str(clip.media),
                       decoded_video=True)
-    filters = ["setpts=PTS-STARTPTS"]
+    filters = ["setpts=PTS-STARTPTS", *input_tag(info.assumed_matrix if info else None)]
     if abs(clip.speed - 1.0) > 1e-6:
         filters.append(f"setpts=PTS/{fmt(clip.speed)}")
     filters.append(f"fps={fps}")
-    if lead:
-        filters.append(f"tpad=start={lead}:start_mode=clone")
-    filters += [f"tpad=stop={count}:stop_mode=clone", f"trim=end_frame={count}",
+    # One tpad for both ends: a second tpad would number its held last frames from the EOF
+    # timestamp, which the first one's start padding does not shift (ffmpeg 9), so they would
+    # repeat earlier timestamps and the encoder would drop them.
+    start = f"start={lead}:start_mode=clone:" if lead else ""
+    filters += [f"tpad={start}stop={count}:stop_mode=clone", f"trim=end_frame={count}",
                 f"setpts=PTS+{job.first - job.origin}"]
     return g.chain([f"{idx}:v"], filters, "v")
 

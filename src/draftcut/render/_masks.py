@@ -61,11 +61,11 @@ def _outline(shape: MaskShape) -> list[tuple[float, float]]:
     else:
         angles = [-math.pi / 2 + i * math.pi / 5 for i in range(10)]
         radii = [1.0 if i % 2 == 0 else 0.382 for i in range(10)]
-        xs = np.array([r * math.cos(a) for r, a in zip(radii, angles)])
-        ys = np.array([r * math.sin(a) for r, a in zip(radii, angles)])
+        xs = np.array([r * math.cos(a) for r, a in zip(radii, angles, strict=True)])
+        ys = np.array([r * math.sin(a) for r, a in zip(radii, angles, strict=True)])
     xs = (xs - (xs.min() + xs.max()) / 2) / (xs.max() - xs.min())
     ys = (ys - (ys.min() + ys.max()) / 2) / (ys.max() - ys.min())
-    return list(zip(xs.tolist(), ys.tolist()))
+    return list(zip(xs.tolist(), ys.tolist(), strict=True))
 
 
 def _polygon_mask(shape: MaskShape, w: int, h: int, sw: float, sh: float) -> Image.Image:

@@ -189,4 +189,5 @@ class Timeline:
     audios: tuple[AudioClip, ...]
     unsupported: tuple[Unsupported, ...] = ()
     base_track: int | None = None
-    """Track position of the bottom video track (transitions there use xfade)."""
+    """Track position of the bottom video track: the first visible one with something to draw
+    (``_timeline.py``); transitions there use xfade, gaps there are black canvas."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from draftcut.render._audio import audible, audio_graph
 from draftcut.render._basetrack import base_stream
+from draftcut.render._colour import ENCODER_FLAGS, OUTPUT_FILTERS
 from draftcut.render._frames import fps_fraction, frame_of, sample_of_frame
 from draftcut.render._geometry import even
 from draftcut.render._graph import Graph, MaskRequest
@@ -46,6 +47,8 @@ class Job:
     masks: tuple[MaskRequest, ...] = ()
     memory: float = 0.0
     """Estimated peak bytes (``_memory.py``), for scheduling windows side by side."""
+    span_us: tuple[int, int] = (0, 0)
+    """Where a window's output lies on the timeline, µs rounded from the exact frame/sample time."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def _frame_us(frame: int, fmt_: OutputFormat) -> int:
 
 def video_graph(g: Graph, fmt_: OutputFormat, res: Resources, spans: Sequence[Span],
                 f0: int, f1: int) -> str:
-    """Composite of output frames ``[f0, f1)``; returns the yuv420p out label."""
+    """Composite of output frames ``[f0, f1)``; returns the out label (yuv420p, BT.709/tv: ``_colour.py``)."""
     r0, r1 = render_range(f0, f1, _forbidden(spans))
     live = [s for s in spans if s.a < r1 and s.b > r0]
     cur = base_stream(g, fmt_, res, [s for s in live if s.base], r0, r1)
@@ -103,7 +106,7 @@ def video_graph(g: Graph, fmt_: OutputFormat, res: Resources, spans: Sequence[Sp
                       [f"overlay=x='{layer.x}':y='{layer.y}':eof_action=pass:format=yuv420"], "o")
     tail = [f"trim=start_frame={f0 - r0}:end_frame={f1 - r0}", "setpts=PTS-STARTPTS"] if (r0, r1) != (
         f0, f1) else []
-    return g.chain([cur], [*tail, "format=yuv420p"], "vout")
+    return g.chain([cur], [*tail, *OUTPUT_FILTERS], "vout")
 
 
 def _video_job(fmt_: OutputFormat, res: Resources, spans: Sequence[Span], f0: int, f1: int,
@@ -117,7 +120,7 @@ def _video_job(fmt_: OutputFormat, res: Resources, spans: Sequence[Span], f0: in
     r0, r1 = render_range(f0, f1, _forbidden(spans))
     memory = window_bytes([s for s in spans if s.a < r1 and s.b > r0], fmt_, res)
     return Job(name, "video", tuple(args), f"{name}.mp4", _frame_us(f1 - f0, fmt_), float(f1 - f0),
-               {**g.files, graph_file: g.text()}, tuple(g.masks), memory)
+               {**g.files, graph_file: g.text()}, tuple(g.masks), memory, (_frame_us(f0, fmt_), _frame_us(f1, fmt_)))
 
 
 def _audio_job(fmt_: OutputFormat, res: Resources, clips: Sequence[AudioClip], f0: int, f1: int,
@@ -131,15 +134,31 @@ def _audio_job(fmt_: OutputFormat, res: Resources, clips: Sequence[AudioClip], f
     output = f"{name}.m4a" if aac else f"{name}.wav"
     codec = ["-c:a", "aac", "-b:a", aac, "-f", "mp4"] if aac else ["-c:a", "pcm_f32le", "-f", "wav"]
     args = [*g.argv_inputs(), "-/filter_complex", graph_file, "-map", f"[{out}]", *codec, output]
+    span = (round(s0 * 1_000_000 / fmt_.sample_rate), round(s1 * 1_000_000 / fmt_.sample_rate))
     return Job(name, "audio", tuple(args), output, _frame_us(f1 - f0, fmt_),
-               _AUDIO_WEIGHT * (f1 - f0), {**g.files, graph_file: g.text()}, memory=audio_job_bytes(len(g.inputs)))
+               _AUDIO_WEIGHT * (f1 - f0), {**g.files, graph_file: g.text()}, memory=audio_job_bytes(len(g.inputs)),
+               span_us=span)
+
+
+def concat_listing(jobs: Sequence[Job]) -> str:
+    """A concat demuxer list that places each piece exactly where its window starts.
+
+    Without ``duration`` the demuxer starts each piece where the previous
+    one's container duration ends, and MP4 rounds that to the millisecond: a
+    window of 4 frames at 30 fps (133.33 ms) lost 0.33 ms per join, so many
+    short windows ended the video frames before the audio, with uneven frame
+    steps (29.97 fps too). Each duration here is the difference of rounded
+    *positions*, so rounding never accumulates and every piece's offset lands
+    on its exact frame (or sample) tick.
+    """
+    def seconds(us: int) -> str:
+        return f"{us // 1_000_000}.{us % 1_000_000:06d}"
+
+    return "".join(f"file '{j.output}'\nduration {seconds(j.span_us[1] - j.span_us[0])}\n" for j in jobs)
 
 
 def _mux_job(fmt_: OutputFormat, video: Sequence[Job], audio: Sequence[Job], frames: int,
              spec: RenderSpec, final: str) -> Job:
-    def listing(jobs: Sequence[Job]) -> str:
-        return "".join(f"file '{j.output}'\n" for j in jobs)
-
     if len(audio) == 1 and audio[0].output.endswith(".m4a"):
         audio_in, audio_codec = ["-i", audio[0].output], ["-c:a", "copy"]
     else:  # PCM windows joined sample-exactly, encoded once (no AAC priming gaps between pieces)
@@ -148,12 +167,12 @@ def _mux_job(fmt_: OutputFormat, video: Sequence[Job], audio: Sequence[Job], fra
     args = ["-f", "concat", "-safe", "0", "-i", "video.txt", *audio_in, "-map", "0:v:0", "-map", "1:a:0",
             "-c:v", "copy", *audio_codec, "-movflags", "+faststart", "-f", "mp4", final]
     return Job("mux", "mux", tuple(args), final, _frame_us(frames, fmt_), _MUX_WEIGHT * frames,
-               {"video.txt": listing(video), "audio.txt": listing(audio)})
+               {"video.txt": concat_listing(video), "audio.txt": concat_listing(audio)})
 
 
 def encoder_args(spec: RenderSpec, threads: int) -> list[str]:
     return ["-c:v", "libx264", "-preset", spec.preset, "-crf", str(spec.crf), "-pix_fmt", "yuv420p",
-            "-threads", str(threads)]
+            *ENCODER_FLAGS, "-threads", str(threads)]
 
 
 def _video_jobs(tl: Timeline, res: Resources, spec: RenderSpec, fmt_: OutputFormat, frames: int,

@@ -16,6 +16,7 @@ from pathlib import Path
 import av
 
 from draftcut.errors import RenderError
+from draftcut.render._colour import untagged_matrix
 from draftcut.render._paths import material_error
 from draftcut.render._resources import MediaInfo
 
@@ -39,19 +40,20 @@ def _duration_us(container: av.container.InputContainer) -> int:
     return best
 
 
-def _video_facts(container: av.container.InputContainer) -> tuple[int, int, bool]:
+def _video_facts(container: av.container.InputContainer) -> tuple[int, int, bool, str | None]:
     stream = container.streams.video[0]
     width, height = stream.codec_context.width, stream.codec_context.height
     frame = next(container.decode(stream), None)
     if frame is None:
-        return width, height, False
+        return width, height, False, None
+    matrix = untagged_matrix(frame.format.name, int(frame.colorspace), frame.width, frame.height)
     width, height = frame.width, frame.height
     sar = stream.sample_aspect_ratio or stream.codec_context.sample_aspect_ratio
     if sar and sar.numerator and sar != 1:
         width = round(width * Fraction(sar.numerator, sar.denominator))
     if int(getattr(frame, "rotation", 0) or 0) % 180 == 90:
         width, height = height, width
-    return width, height, _has_alpha(frame.format.name)
+    return width, height, _has_alpha(frame.format.name), matrix
 
 
 def probe(path: Path) -> MediaInfo:
@@ -61,10 +63,11 @@ def probe(path: Path) -> MediaInfo:
             has_video = bool(container.streams.video)
             audio = container.streams.audio
             channels = audio[0].codec_context.channels if audio else 0
-            width, height, alpha = _video_facts(container) if has_video else (0, 0, False)
+            width, height, alpha, matrix = _video_facts(container) if has_video else (0, 0, False, None)
             return MediaInfo(width=width, height=height, duration_us=_duration_us(container),
                              has_video=has_video, has_audio=bool(audio), audio_channels=channels,
-                             has_alpha=alpha, is_image=container.format.name in _IMAGE_FORMATS)
+                             has_alpha=alpha, is_image=container.format.name in _IMAGE_FORMATS,
+                             assumed_matrix=matrix)
     except (av.FFmpegError, StopIteration, OSError, ValueError) as exc:
         raise RenderError(f"cannot read media {path.name}: {exc}") from exc
 
@@ -83,4 +86,4 @@ def probe_all(owners: Mapping[Path, str], workers: int = 4) -> dict[Path, MediaI
 
     paths = sorted(owners)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return dict(zip(paths, pool.map(one, paths)))
+        return dict(zip(paths, pool.map(one, paths), strict=True))

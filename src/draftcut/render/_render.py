@@ -29,7 +29,7 @@ from draftcut.render._plan import Job, RenderPlan, output_format, plan_render
 from draftcut.render._probe import probe_all
 from draftcut.render._progress import ProgressCallback, ProgressTracker
 from draftcut.render._resources import MediaInfo, Resources
-from draftcut.render._spec import RenderResult, RenderSpec
+from draftcut.render._spec import DEFAULT_SPEC, RenderResult, RenderSpec
 from draftcut.render._timeline import load_timeline
 
 __all__ = ["gather_resources", "render", "resolve_ffmpeg"]
@@ -135,7 +135,7 @@ def _run_jobs(exe: str, lanes: Sequence[tuple[Sequence[Job], int]], workdir: Pat
 
     pools = [ThreadPoolExecutor(max_workers=size) for _, size in lanes]
     try:
-        futures = [pool.submit(run, job) for pool, (jobs, _) in zip(pools, lanes) for job in jobs]
+        futures = [pool.submit(run, job) for pool, (jobs, _) in zip(pools, lanes, strict=True) for job in jobs]
         wait(futures, return_when=FIRST_EXCEPTION)
         if any(f.done() and f.exception() for f in futures):
             abort.set()
@@ -149,7 +149,7 @@ def _run_jobs(exe: str, lanes: Sequence[tuple[Sequence[Job], int]], workdir: Pat
         raise (real or errors)[0]  # type: ignore[misc]
 
 
-def render(source: Path | dict[str, Any], output: Path, *, spec: RenderSpec = RenderSpec(),
+def render(source: Path | dict[str, Any], output: Path, *, spec: RenderSpec = DEFAULT_SPEC,
            progress: ProgressCallback | None = None, ffmpeg: str | None = None,
            resolve_media: ResolveHook | None = None, cancel: threading.Event | None = None,
            allow_outside_paths: bool = False) -> RenderResult:
@@ -160,9 +160,11 @@ def render(source: Path | dict[str, Any], output: Path, *, spec: RenderSpec = Re
     fails, and RenderError("render cancelled") when `cancel` is set.
     """
     started = time.monotonic()
+    # absolute: ffmpeg runs in the work directory, where a relative path would land and be deleted
+    output = Path(output).absolute()
     tl = load_timeline(source if isinstance(source, dict) else Path(source), resolve_media=resolve_media,
                        allow_outside_paths=allow_outside_paths)
-    exe, output = resolve_ffmpeg(ffmpeg), Path(output)
+    exe = resolve_ffmpeg(ffmpeg)
     output.parent.mkdir(parents=True, exist_ok=True)
     part = output.with_name(f".{output.name}.part")
     with _workdir(spec.keep_workdir) as workdir:

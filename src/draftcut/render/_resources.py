@@ -25,6 +25,8 @@ class MediaInfo:
     audio_channels: int = 0
     has_alpha: bool = False
     is_image: bool = False
+    assumed_matrix: str | None = None
+    """YCbCr matrix to assume for YUV pixels the file does not tag (``_colour.py``); None when tagged."""
 
 
 @dataclass(frozen=True, slots=True)

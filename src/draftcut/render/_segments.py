@@ -17,7 +17,7 @@ Resolve = Callable[[Mapping[str, Any]], Path]
 
 
 class TrackInfo:
-    """Where a segment sits: track position, type, whether it is the bottom video track."""
+    """Where a segment sits: track position, type, whether it is walked as the bottom video track."""
 
     def __init__(self, position: int, kind: str, is_base: bool) -> None:
         self.position, self.kind, self.is_base = position, kind, is_base

@@ -10,7 +10,8 @@ held), so the timeline length does not change. Drafts whose segments already
 overlap (CapCut 1.5 moved B back by `d`) use that overlap as the window.
 `d` is clamped to the shorter of the two segments.
 
-On the bottom track the window is rendered with ffmpeg xfade of the mapped
+On the bottom track (the lowest visible video track with something on it,
+see ``_timeline.py``) the window is rendered with ffmpeg xfade of the mapped
 kind; on other tracks B fades in over A (a dissolve), reported when the
 mapped kind was not a dissolve.
 """

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from draftcut.render._model import Unsupported
 
-__all__ = ["RenderResult", "RenderSpec"]
+__all__ = ["DEFAULT_SPEC", "RenderResult", "RenderSpec"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,10 @@ class RenderSpec:
     sample_rate: int = 48_000
     keep_workdir: bool = False
     """Leave the intermediate files (graphs, chunks) next to the output for debugging."""
+
+
+DEFAULT_SPEC = RenderSpec()
+"""The draft's own size and fps, automatic windows (frozen, so one shared default is safe)."""
 
 
 @dataclass

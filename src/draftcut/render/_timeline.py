@@ -2,10 +2,21 @@
 
 Tracks are read in array order (draft-format.md §3): video tracks with
 ``attribute & 2`` are hidden, audio (and a video track's own sound) with
-``attribute & 1`` is muted. The first visible video track is the bottom
-track; only its segments get `canvases` backgrounds and xfade transitions.
-Unknown fields, tracks and materials never stop a render: what cannot be
-drawn is listed in `Timeline.unsupported`.
+``attribute & 1`` is muted. Unknown fields, tracks and materials never stop a
+render: what cannot be drawn is listed in `Timeline.unsupported`.
+
+The bottom (base) track is the first visible video track that has at least
+one segment to draw; only its segments get `canvases` backgrounds and xfade
+transitions (wipes, slides…), and it is composited without an overlay. It is
+not simply the first video track: the app's main track (主轨) is the first
+video track, but an empty one draws nothing, so the lowest *non-empty* track
+is what lies on the black canvas. That is the normal shape of API-built
+drafts: ``create_draft`` writes an empty main track (capcut-mate's template
+does the same, and capcut-mate never places anything on it) and
+``add_videos`` puts its clips on a track of their own. Filling the main track
+instead would let the app's main-track magnet (``maintrack_adsorb``) snap
+clips to 0 s and close gaps, so drafts stay as capcut-mate writes them and
+the renderer draws them the way the app does.
 """
 
 from __future__ import annotations
@@ -100,6 +111,7 @@ def load_timeline(draft_json: dict[str, Any] | Path, *, folder: Path | None = No
 
 
 def _walk_tracks(tracks: Any, out: _Collector) -> int | None:
+    """Walk every track; returns the position of the base track (module docstring)."""
     base: int | None = None
     for pos, track in enumerate(tracks if isinstance(tracks, list) else []):
         if not isinstance(track, Mapping):
@@ -107,9 +119,13 @@ def _walk_tracks(tracks: Any, out: _Collector) -> int | None:
         kind, attr = str(track.get("type", "")), as_int(track.get("attribute"), 0)
         segments = [s for s in track.get("segments") or [] if isinstance(s, Mapping)]
         segments = [s for s in segments if s.get("visible", True) is not False]
-        if kind == "video" and not attr & 2 and base is None:
+        # Each visible video track is walked as the base until one yields a clip: the tracks
+        # before it yielded nothing, so walking them as the base had no effect.
+        candidate = kind == "video" and not attr & 2 and base is None
+        drawn = len(out.visuals)
+        _walk_track(kind, attr, TrackInfo(pos, kind, candidate), segments, out)
+        if candidate and len(out.visuals) > drawn:
             base = pos
-        _walk_track(kind, attr, TrackInfo(pos, kind, pos == base), segments, out)
     return base
 
 

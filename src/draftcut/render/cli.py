@@ -77,14 +77,24 @@ def _report(result: RenderResult) -> None:
             print(f"  - [{item.segment_id or 'draft'}] {item.feature}: {item.detail}")
 
 
+def _output(path: Path) -> Path:
+    """`-o` as an absolute path, fixed before anything runs.
+
+    ffmpeg runs with a temporary working directory as its cwd, and a draft_url
+    is downloaded into another one: a relative path means the user's cwd.
+    """
+    return path.expanduser().absolute()
+
+
 def _cmd_render(args: argparse.Namespace) -> int:
     from draftcut.render._render import render
 
     spec = RenderSpec(width=args.width, height=args.height, fps=args.fps, crf=args.crf, preset=args.preset,
                       parallel=args.parallel, window_s=args.window)
+    output = _output(args.output)
     try:
         with _source(args.draft) as (source, local):
-            result = render(source, args.output, spec=spec, progress=_bar, allow_outside_paths=local)
+            result = render(source, output, spec=spec, progress=_bar, allow_outside_paths=local)
     except DraftcutError as exc:
         sys.stderr.write(f"\nerror: {exc.describe() or exc.message('en')}\n")
         return 1
@@ -96,9 +106,10 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     from draftcut.render.preview import preview_frame
 
     spec = RenderSpec(width=args.width, height=args.height)
+    output = _output(args.output)
     try:
         with _source(args.draft) as (source, local):
-            out = preview_frame(source, int(args.at * 1_000_000), args.output, spec=spec,
+            out = preview_frame(source, int(args.at * 1_000_000), output, spec=spec,
                                 allow_outside_paths=local)
     except DraftcutError as exc:
         sys.stderr.write(f"error: {exc.describe() or exc.message('en')}\n")

@@ -22,7 +22,7 @@ from draftcut.render._ffmpeg import run_ffmpeg
 from draftcut.render._model import Timeline
 from draftcut.render._plan import output_format, plan_preview
 from draftcut.render._render import gather_resources, resolve_ffmpeg
-from draftcut.render._spec import RenderSpec
+from draftcut.render._spec import DEFAULT_SPEC, RenderSpec
 from draftcut.render._timeline import load_timeline
 
 __all__ = ["preview_frame"]
@@ -36,14 +36,14 @@ def _around(tl: Timeline, at_us: int) -> Timeline:
 
 
 def preview_frame(source: Path | dict[str, Any], at_us: int, output_png: Path, *,
-                  spec: RenderSpec = RenderSpec(), ffmpeg: str | None = None,
+                  spec: RenderSpec = DEFAULT_SPEC, ffmpeg: str | None = None,
                   resolve_media: Callable[[dict[str, Any]], Path] | None = None,
                   allow_outside_paths: bool = False) -> Path:
     """Write the frame shown at `at_us` (clamped to the timeline) to `output_png`."""
+    output_png = Path(output_png).absolute()  # ffmpeg's cwd is the work directory
     full = load_timeline(source if isinstance(source, dict) else Path(source), resolve_media=resolve_media,
                          allow_outside_paths=allow_outside_paths)
     tl = _around(full, max(0, at_us))
-    output_png = Path(output_png)
     output_png.parent.mkdir(parents=True, exist_ok=True)
     part = output_png.with_name(f".{output_png.name}.part")
     workdir = Path(tempfile.mkdtemp(prefix="draftcut-preview-"))
