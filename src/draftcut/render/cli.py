@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from draftcut.errors import DraftcutError
-from draftcut.render._fetch import fetch_draft_folder
 from draftcut.render._spec import RenderResult, RenderSpec
 
 __all__ = ["add_render_parsers"]
@@ -55,6 +54,8 @@ def _size_args(parser: argparse.ArgumentParser) -> None:
 def _source(draft: str) -> Iterator[tuple[Path, bool]]:
     """(local path, allow absolute media paths) for a folder, file or URL."""
     if draft.startswith(("http://", "https://")):
+        from draftcut.render._fetch import fetch_draft_folder  # deferred: httpx is only needed for URLs
+
         with tempfile.TemporaryDirectory(prefix="draftcut-fetch-") as tmp:
             yield fetch_draft_folder(draft, Path(tmp)), False
     else:
