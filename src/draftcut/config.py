@@ -42,6 +42,12 @@ class Settings(BaseSettings):
     media_max_redirects: int = Field(5, ge=0, le=20)
     media_cache_ttl_s: float = Field(24 * 3600.0, ge=0)
     """How long a fetched URL is reused without asking the origin again."""
+    media_connections: int = Field(32, ge=2, le=1024)
+    """Media downloads running at once in a process (the size of its connection pool). A quarter
+    of them is kept for requests that have no download running yet, so that a few requests with
+    many slow URLs cannot hold every connection."""
+    media_downloads_per_request: int = Field(6, ge=1, le=256)
+    """Downloads one request runs at once; its other URLs wait for one of these to finish."""
 
     media_max_image_bytes: int = Field(256 * 1024 * 1024, ge=1)
     """Images are refused when width × height × bytes per pixel (as their header declares) is over

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from draftcut.config import API_PREFIX, Settings
+from draftcut.disconnect import unless_client_leaves
 from draftcut.draft import edits
 from draftcut.draft.document import Draft
 from draftcut.draft.edits import EditContext, MediaRef
@@ -25,7 +26,7 @@ from draftcut.draft.ids import draft_id_from_url, is_draft_id, new_draft_id
 from draftcut.draft.names import NameResolver
 from draftcut.draft.record import DraftRecord
 from draftcut.errors import DraftBusy, DraftcutError, DraftNotFound, InvalidDraftUrl, MediaError
-from draftcut.media import MediaFetcher, MediaFile
+from draftcut.media import FetchGroup, MediaFetcher, MediaFile
 from draftcut.schemas import AddAudiosRequest, AddImagesRequest, AddVideosRequest, CreateDraftRequest
 from draftcut.store.blobs import BlobStore
 from draftcut.store.drafts import DraftIdTaken, DraftStore, WriteBusy
@@ -135,16 +136,39 @@ class DraftService:
             return await asyncio.to_thread(write, *args)
 
     async def _fetch_all(self, urls: Sequence[str], field: str, draft_id: str) -> list[MediaRef]:
-        """The clips of one edit: fresh ones from memory, the rest fetched concurrently."""
+        """The clips of one edit: fresh ones from memory, the rest fetched concurrently.
+
+        The downloads stop as soon as one fails or the client disconnects, and
+        only a few run at once (the request's `FetchGroup`): a request with
+        many slow URLs used to hold the whole connection pool for minutes,
+        even after it had answered.
+        """
         def at(exc: MediaError, i: int) -> DraftcutError:
             # "video_infos" → "video_infos[i].video_url"
             return exc.at(f"{field}[{i}].{field.removesuffix('_infos')}_url")
 
-        async def one(i: int, url: str) -> MediaFile:
+        async def one(i: int, url: str, group: FetchGroup) -> MediaFile:
             try:
-                return await self.fetcher.get(url)
+                return await self.fetcher.get(url, group=group)
             except MediaError as exc:
                 raise at(exc, i) from None
+
+        async def fetch(missing: list[int]) -> list[MediaFile]:
+            group = self.fetcher.new_group()
+            running: list[asyncio.Task[MediaFile]] = []
+            # A TaskGroup, unlike gather, cancels the other downloads when one fails, and waits
+            # until they have closed their connections.
+            try:
+                async with asyncio.TaskGroup() as tasks:
+                    running.extend(tasks.create_task(one(i, urls[i], group)) for i in missing)
+            except BaseExceptionGroup as failed:
+                # Report the first item that failed, not whichever finished failing first.
+                for task in running:
+                    error = task.exception() if task.done() and not task.cancelled() else None
+                    if error is not None:
+                        raise error from None
+                raise failed.exceptions[0] from None
+            return [task.result() for task in running]
 
         found: list[MediaFile | None] = []
         for i, url in enumerate(urls):
@@ -157,7 +181,8 @@ class DraftService:
             # Fail on a missing draft before spending time on downloads.
             if not self.store.exists(draft_id):
                 raise DraftNotFound(draft_id)
-            fetched = await asyncio.gather(*(one(i, urls[i]) for i in missing))
+            gone = MediaError("the client disconnected; the downloads were cancelled")
+            fetched = await unless_client_leaves(fetch(missing), gone)
             for i, media in zip(missing, fetched, strict=True):
                 found[i] = media
         return [_media_ref(media) for media in found if media is not None]

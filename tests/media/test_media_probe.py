@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from draftcut.errors import MediaTooLarge, MediaUnreadable
+from draftcut.errors import ImageTooLarge, MediaUnreadable
 from draftcut.media import MediaInfo, probe_file
 from utils.http_server import MediaServer
 from utils.media_gen import make_audio, make_image, run_ffmpeg
@@ -157,5 +157,5 @@ def _png_header_only(width: int, height: int) -> bytes:
 def test_huge_canvas_is_refused_without_decoding(tmp_path: Path) -> None:
     bomb = tmp_path / "bomb.png"
     bomb.write_bytes(_png_header_only(20000, 20000))
-    with pytest.raises((MediaTooLarge, MediaUnreadable)):
+    with pytest.raises(ImageTooLarge, match="20000x20000 png"):
         probe_file(bomb)

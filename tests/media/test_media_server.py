@@ -68,3 +68,13 @@ def test_endless_streams_and_custom_routes(tmp_path: Path) -> None:
         assert server.hits["/tea"] == 1 and server.hits["/endless"] == 1
         server.reset()
         assert not server.hits
+
+
+def test_media_server_counts_streams(tmp_path: Path) -> None:
+    """The counting the tests above rely on: a stream is open while read, closed soon after the client goes."""
+    with MediaServer(tmp_path) as server:
+        with httpx.Client() as client, client.stream("GET", server.url("/trickle?interval=0.05")) as resp:
+            next(resp.iter_bytes())
+            assert server.open_streams["/trickle"] == 1
+        assert server.wait_streams_closed("/trickle", 2) < 1.0
+        assert server.open_streams["/trickle"] == 0 and server.peak_streams["/trickle"] == 1

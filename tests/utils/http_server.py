@@ -17,6 +17,11 @@ Routes besides files under the root:
     /endless                    zeros as fast as possible forever, no Content-Length
     /big/<nbytes>               announces Content-Length nbytes and streams zeros
     /html-error                 200 text/html error page (what misconfigured CDNs send)
+
+`open_streams[path]` counts the /trickle and /endless responses still being
+written (a stream ends when the client hangs up), `peak_streams[path]` the
+most that were open at once: tests check that cancelled downloads close
+their connections, and how many ran at a time.
 """
 
 from __future__ import annotations
@@ -66,6 +71,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # Do not join handler threads on close: /trickle and /endless only end when the client goes.
     block_on_close = False
+    # Tests open dozens of connections at once; the default backlog of 5 turns a burst into 1 s SYN retries.
+    request_queue_size = 128
     media: MediaServer
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -159,12 +166,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self._head:
             return
-        stopping = self.server.media._stopping
-        while not stopping.is_set():
-            self.wfile.write(chunk)
-            self.wfile.flush()
-            if interval:
-                stopping.wait(interval)
+        media = self.server.media
+        path = unquote(urlsplit(self.path).path)
+        media._stream_opened(path)
+        try:
+            while not media._stopping.is_set():
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                if interval:
+                    media._stopping.wait(interval)
+        finally:
+            media._stream_closed(path)
 
     def _big(self, nbytes: int) -> None:
         self.close_connection = True
@@ -247,6 +259,8 @@ class MediaServer:
         self.host = host
         self.hits: collections.Counter[str] = collections.Counter()
         self.requests: list[RequestRecord] = []
+        self.open_streams: collections.Counter[str] = collections.Counter()
+        self.peak_streams: collections.Counter[str] = collections.Counter()
         self._routes: dict[str, RouteHandler] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -316,6 +330,27 @@ class MediaServer:
     def requests_for(self, path: str) -> list[RequestRecord]:
         with self._lock:
             return [r for r in self.requests if r.path == path]
+
+    def reset_peaks(self) -> None:
+        """Start counting `peak_streams` afresh from what is open now."""
+        with self._lock:
+            self.peak_streams = collections.Counter(self.open_streams)
+
+    def wait_streams_closed(self, path: str, timeout: float) -> float:
+        """Seconds until no stream of `path` was open (up to `timeout`; the caller checks the count)."""
+        started = time.monotonic()
+        while self.open_streams[path] and time.monotonic() - started < timeout:
+            time.sleep(0.01)
+        return time.monotonic() - started
+
+    def _stream_opened(self, path: str) -> None:
+        with self._lock:
+            self.open_streams[path] += 1
+            self.peak_streams[path] = max(self.peak_streams[path], self.open_streams[path])
+
+    def _stream_closed(self, path: str) -> None:
+        with self._lock:
+            self.open_streams[path] -= 1
 
     def _record(self, record: RequestRecord) -> None:
         with self._lock:

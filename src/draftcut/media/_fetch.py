@@ -10,15 +10,18 @@ content-addressed, so the same bytes behind several URLs are stored once.
 from __future__ import annotations
 
 import asyncio
+import logging
 import shutil
 import time
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import httpx
 
 from draftcut.config import Settings
-from draftcut.errors import MediaTooLarge, MediaUnreachable, MediaUnreadable
+from draftcut.errors import ImageTooLarge, MediaTooLarge, MediaUnreachable, MediaUnreadable
+from draftcut.media._admission import DownloadSlots, FetchGroup
 from draftcut.media._ext import choose_ext, mime_for_ext
 from draftcut.media._guard import check_url
 from draftcut.media._http import Downloaded, NotModified, Validators, download
@@ -30,6 +33,8 @@ from draftcut.store.blobs import BlobStore
 from draftcut.store.media_index import MediaIndex, MediaRecord
 
 __all__ = ["DEADLINE_FACTOR", "USER_AGENT", "MediaFetcher", "blob_key_for"]
+
+log = logging.getLogger("draftcut.media")
 
 USER_AGENT = "draftcut/0.1 (media fetcher)"
 MEMO_SIZE = 4096
@@ -46,6 +51,36 @@ def blob_key_for(sha256: str, ext: str) -> str:
     return f"media/{sha256[:2]}/{sha256}{ext}"
 
 
+RECANCEL_S = 0.5
+"""A cancelled download still running after this is cancelled again (see `_settled`)."""
+
+
+async def _settled(task: asyncio.Future[Any], what: str = "a download") -> None:
+    """Wait until the cancelled `task` has finished cleaning up, however often we are cancelled meanwhile.
+
+    A cancellation can also get lost below us: anyio's connect swallows one
+    that arrives just as the connection is made, and the download then runs
+    on, until its origin stops (a trickle never does). So a task still running
+    after `RECANCEL_S` is cancelled again; by then it is no longer closing a
+    connection, where a second cancellation would do harm. A cancellation of
+    our own that arrives meanwhile is raised once the task is done.
+    """
+    interrupted = False
+    while not task.done():
+        try:
+            await asyncio.wait((task,), timeout=RECANCEL_S)
+        except asyncio.CancelledError:
+            interrupted = True
+            continue
+        if not task.done():
+            log.warning("%s was still running %gs after it was cancelled; cancelling it again", what, RECANCEL_S)
+            task.cancel()
+    if not task.cancelled():
+        task.exception()  # whatever it ended with, the caller answers with the timeout or the cancellation
+    if interrupted:
+        raise asyncio.CancelledError
+
+
 def _media_file(record: MediaRecord) -> MediaFile:
     return MediaFile(url=record.url, sha256=record.sha256, size=record.size,
                      content_type=record.content_type, ext=record.ext,
@@ -56,6 +91,10 @@ class MediaFetcher:
     """Fetches media URLs safely into a `BlobStore`, remembering them in a `MediaIndex`.
 
     One instance per process (it holds a connection pool); `aclose()` when done.
+    Downloads are admitted by `DownloadSlots` (at most `media_connections` at
+    once, a quarter of them kept for requests with none running), and the URLs
+    of one request share a `FetchGroup` from `new_group()`, which runs at most
+    `media_downloads_per_request` of them at a time.
     `transport` replaces the guarded transport, e.g. with `httpx.MockTransport`
     or an egress proxy; the address guard is then that transport's job, while
     the URL checks (scheme, credentials, literal addresses) still apply.
@@ -68,8 +107,12 @@ class MediaFetcher:
         self._index = index
         self._allowed_hosts = settings.allowed_media_hosts
         timeout = settings.media_timeout_s
+        connections = settings.media_connections
+        # As many slots as pooled connections: a download that may start always finds a connection.
+        self._slots = DownloadSlots(connections, reserve=max(1, connections // 4))
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=min(8, connections))
         self._client = httpx.AsyncClient(
-            transport=transport if transport is not None else GuardedTransport(self._allowed_hosts),
+            transport=transport if transport is not None else GuardedTransport(self._allowed_hosts, limits=limits),
             timeout=httpx.Timeout(timeout),
             follow_redirects=False,
             trust_env=False,
@@ -90,24 +133,38 @@ class MediaFetcher:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def get(self, url: str) -> MediaFile:
+    @property
+    def slots(self) -> DownloadSlots:
+        """The process-wide download admission (for inspection)."""
+        return self._slots
+
+    def new_group(self) -> FetchGroup:
+        """A `FetchGroup` for the URLs of one request."""
+        return FetchGroup(self._settings.media_downloads_per_request)
+
+    async def get(self, url: str, *, group: FetchGroup | None = None) -> MediaFile:
         """The media at `url`, from the cache when fresh, else fetched and probed.
 
-        Raises MediaRefused, MediaUnreachable, MediaTooLarge or MediaUnreadable.
-        Concurrent calls for one URL share a single download.
+        Raises MediaRefused, MediaUnreachable, MediaTooLarge, MediaUnreadable
+        or ImageTooLarge. Concurrent calls for one URL share a single download:
+        the first downloads while the others wait for it. If the first is
+        cancelled (its request failed or its client left), its download stops
+        and the next waiter downloads the URL itself. `group` is the request's
+        `FetchGroup`; without one the call counts as a request of its own.
         """
         fresh = self.get_fresh(url)
         if fresh is not None:
             return fresh
+        group = group if group is not None else FetchGroup(1)
         asked_at = time.time()
-        async with self._locks.hold(url):
+        async with group.turn(), self._locks.hold(url):
             record, media = self._cached(url)
             if record is not None and media is not None:
                 # Fresh, or fetched by a concurrent call while we waited for the lock.
                 age = time.time() - record.fetched_at
                 if age < self._settings.media_cache_ttl_s or record.fetched_at >= asked_at:
                     return self._remember(media, record.fetched_at)
-            return self._remember(await self._fetch(url, record), time.time())
+            return self._remember(await self._fetch(url, record, group), time.time())
 
     def get_fresh(self, url: str) -> MediaFile | None:
         """The media at `url` if this process fetched or checked it within the cache TTL.
@@ -140,13 +197,13 @@ class MediaFetcher:
         except (KeyError, TypeError, ValueError):
             return None, None  # written by an incompatible version: fetch again
 
-    async def _fetch(self, url: str, record: MediaRecord | None) -> MediaFile:
+    async def _fetch(self, url: str, record: MediaRecord | None, group: FetchGroup) -> MediaFile:
         validators = Validators(record.etag, record.last_modified) if record is not None else None
         if validators is not None and not (validators.etag or validators.last_modified):
             validators = None
         scratch = self._blobs.scratch_dir()
         try:
-            result = await self._download(url, scratch / "download", validators)
+            result = await self._download(url, scratch / "download", validators, group)
             if isinstance(result, NotModified):
                 assert record is not None
                 record.fetched_at = time.time()
@@ -159,24 +216,38 @@ class MediaFetcher:
         finally:
             shutil.rmtree(scratch, ignore_errors=True)
 
-    async def _download(self, url: str, dest: Path, validators: Validators | None) -> Downloaded | NotModified:
+    async def _download(self, url: str, dest: Path, validators: Validators | None,
+                        group: FetchGroup) -> Downloaded | NotModified:
         deadline = self._settings.media_timeout_s * DEADLINE_FACTOR
-        try:
-            async with asyncio.timeout(deadline):
-                return await download(
-                    self._client, url, dest,
-                    allowed_hosts=self._allowed_hosts,
-                    max_bytes=self._settings.media_max_bytes,
-                    max_redirects=self._settings.media_max_redirects,
-                    validators=validators,
-                )
-        except TimeoutError as exc:
-            raise MediaUnreachable(f"timed out after {deadline:g}s fetching {url}", url=url) from exc
+        # The deadline starts once a slot is ours: waiting for one is not the origin's fault.
+        async with self._slots.slot(group):
+            # The download runs in a task of its own that is cancelled once at most, by us, and
+            # always waited for. A second cancellation that lands while httpcore is closing the
+            # connection (a deadline firing as the request's other downloads are cancelled, or a
+            # client leaving just then) interrupts that close: the socket then stays open, and
+            # its pool slot taken, for good.
+            work = asyncio.ensure_future(download(
+                self._client, url, dest,
+                allowed_hosts=self._allowed_hosts,
+                max_bytes=self._settings.media_max_bytes,
+                max_redirects=self._settings.media_max_redirects,
+                validators=validators,
+            ))
+            try:
+                done, _ = await asyncio.wait((work,), timeout=deadline)
+            finally:
+                if not work.done():
+                    work.cancel()
+                    await _settled(work, f"the download of {url}")
+            if not done:
+                raise MediaUnreachable(f"timed out after {deadline:g}s fetching {url}", url=url)
+            return work.result()
 
     async def _store(self, url: str, got: Downloaded) -> MediaFile:
         try:
-            info = await asyncio.to_thread(probe_file, got.path)
-        except (MediaUnreadable, MediaTooLarge) as exc:
+            info = await asyncio.to_thread(probe_file, got.path,
+                                           max_image_bytes=self._settings.media_max_image_bytes)
+        except (MediaUnreadable, MediaTooLarge, ImageTooLarge) as exc:
             raise type(exc)(f"{url}: {exc.detail}", url=url) from exc
         ext = choose_ext(info, got.content_type, (got.final_url, url))
         key = blob_key_for(got.sha256, ext)

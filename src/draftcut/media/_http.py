@@ -59,6 +59,20 @@ class Downloaded:
     final_url: str
 
 
+def _stop_if_cancelled() -> None:
+    """Raise CancelledError if this task has been cancelled, even if the cancellation got lost.
+
+    Libraries below us do not always pass a cancellation on: anyio's connect
+    can swallow one that arrives as the connection is made, and a connection
+    error raised while cleaning up can replace it. Checked before anything
+    that would carry on with a cancelled download (using its response,
+    reading on, retrying).
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
+
+
 class _Retryable(Exception):
     """A failure worth another attempt (5xx, refused or dropped connection)."""
 
@@ -92,6 +106,7 @@ async def download(
             delay = next(delays, None)
             if delay is None:
                 raise MediaUnreachable(exc.detail, url=url) from exc
+            _stop_if_cancelled()
             await asyncio.sleep(delay)
         except BaseException:
             dest.unlink(missing_ok=True)
@@ -119,6 +134,7 @@ async def _attempt(
                 raise
             raise MediaRefused(f"{url} redirects to {current}, refused: {exc.detail}", url=url) from exc
         try:
+            _stop_if_cancelled()
             status = response.status_code
             if status in _REDIRECTS:
                 location = response.headers.get("location")
@@ -180,6 +196,7 @@ async def _save_body(response: httpx.Response, dest: Path, *, url: str, max_byte
     try:
         with open(dest, "wb") as out:
             async for chunk in response.aiter_bytes(_CHUNK):
+                _stop_if_cancelled()
                 size += len(chunk)
                 if size > max_bytes:
                     raise MediaTooLarge(f"{url} sent more than the {max_bytes} byte limit", url=url)

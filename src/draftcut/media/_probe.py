@@ -5,6 +5,10 @@ Only local files are probed, and only with a whitelist of demuxers and the
 would otherwise make ffmpeg open further files or URLs on our behalf.
 
 Headers lie, so a stream only counts once a frame of it actually decodes.
+But decoding is also what a picture bomb needs: a small file that declares a
+huge canvas. Pictures are therefore measured from their header first
+(`_header.declared_picture`) and refused by width × height × bytes per pixel
+before ffmpeg sees them, since opening a file already decodes its first frame.
 """
 
 from __future__ import annotations
@@ -20,11 +24,12 @@ from av.audio.stream import AudioStream
 from av.video.frame import VideoFrame
 from av.video.stream import VideoStream
 
-from draftcut.errors import MediaTooLarge, MediaUnreadable
+from draftcut.errors import ImageTooLarge, MediaTooLarge, MediaUnreadable
 from draftcut.media._ext import DEMUXERS
+from draftcut.media._header import declared_picture
 from draftcut.media._types import MediaInfo, MediaKind
 
-__all__ = ["probe_file"]
+__all__ = ["DEFAULT_MAX_IMAGE_BYTES", "probe_file"]
 
 _OPEN_OPTIONS: dict[str, str] = {
     "format_whitelist": ",".join(DEMUXERS),
@@ -34,27 +39,48 @@ _STILL_CODECS = frozenset({"png", "mjpeg", "webp", "bmp", "tiff", "gif", "apng"}
 _MAX_PACKETS = 2000
 """Demux budget while looking for first frames; a stream silent this long is treated as absent."""
 
-_MAX_PIXELS = 100_000_000
-"""Refuse pictures above ~10000x10000 before decoding one: a tiny PNG can declare a huge canvas."""
+DEFAULT_MAX_IMAGE_BYTES = 256 * 1024 * 1024
+"""The default of `Settings.media_max_image_bytes`: one decoded picture or video frame may take this much."""
+_ASSUMED_BYTES_PER_PIXEL = 4
+"""For pictures whose header we do not read (inside video containers): the decoder's pixel cap is the
+byte cap over this, and a stream whose pixel format is not known yet is counted at this size."""
+_INT_MAX = 2**31 - 1
+_STRIDE_SLACK = 128
+"""More than ffmpeg's widest stride alignment (64), added to a width before its `max_pixels` check."""
 
 _PROBE_ERRORS: tuple[type[BaseException], ...] = (av.FFmpegError, OSError, ValueError, EOFError)
 
 
-def probe_file(path: Path) -> MediaInfo:
+def probe_file(path: Path, *, max_image_bytes: int = DEFAULT_MAX_IMAGE_BYTES) -> MediaInfo:
     """Describe the media in `path`; MediaUnreadable if no audio, video or image decodes.
 
-    MediaTooLarge for pictures whose canvas is too big to decode safely.
+    ImageTooLarge for a picture (or video frame) that would take more than
+    `max_image_bytes` decoded; for still images this is decided from the
+    header, before anything is decoded.
 
     Blocking (it decodes); call it through `asyncio.to_thread` from async code.
     """
+    declared = declared_picture(path)
+    if declared is not None and declared.decoded_bytes > max_image_bytes:
+        raise ImageTooLarge(
+            f"{declared.width}x{declared.height} {declared.format} picture decodes to {declared.decoded_bytes} "
+            f"bytes ({declared.bytes_per_pixel:g} a pixel), over the {max_image_bytes} byte limit")
+    # The decoder's own cap, for what the header check cannot see (pictures inside video containers):
+    # it applies from the first decode, which opening the file already does.
+    pixels = max_image_bytes // _ASSUMED_BYTES_PER_PIXEL
+    if declared is not None:
+        # Never below the size just accepted; ffmpeg checks the width rounded up to its stride alignment.
+        pixels = max(pixels, (declared.width + _STRIDE_SLACK) * declared.height)
+    max_pixels = str(max(1, min(pixels, _INT_MAX)))
     try:
-        container = av.open(str(path), mode="r", container_options=dict(_OPEN_OPTIONS))
+        container = av.open(str(path), mode="r", container_options=dict(_OPEN_OPTIONS),
+                            options={"max_pixels": max_pixels})
     except _PROBE_ERRORS as exc:
         raise MediaUnreadable(f"not a readable media file ({_reason(exc)})") from exc
     try:
         with container:
-            return _probe_container(container, path)
-    except (MediaUnreadable, MediaTooLarge):
+            return _probe_container(container, path, max_image_bytes, max_pixels)
+    except (MediaUnreadable, MediaTooLarge, ImageTooLarge):
         raise
     except _PROBE_ERRORS as exc:
         raise MediaUnreadable(f"not a readable media file ({_reason(exc)})") from exc
@@ -167,19 +193,29 @@ def _rotation(frame: VideoFrame) -> int:
     return (round(-ccw / 90) * 90) % 360
 
 
-def _probe_container(container: av.container.InputContainer, path: Path) -> MediaInfo:
+def _frame_bytes(stream: VideoStream) -> int:
+    """What one decoded frame of `stream` takes, from the size and pixel format ffmpeg reports."""
+    ctx = stream.codec_context
+    fmt = ctx.format
+    bits = fmt.bits_per_pixel if fmt is not None and fmt.bits_per_pixel else _ASSUMED_BYTES_PER_PIXEL * 8
+    return ctx.width * ctx.height * bits // 8
+
+
+def _probe_container(container: av.container.InputContainer, path: Path, max_image_bytes: int,
+                     max_pixels: str) -> MediaInfo:
     format_name = container.format.name
     _check_complete(container, path)
     video = _pick_video(container)
     audio = _pick_audio(container)
     if video is None and audio is None:
         raise MediaUnreadable("no audio or video stream")
-    if video is not None and video.codec_context.width * video.codec_context.height > _MAX_PIXELS:
+    if video is not None and _frame_bytes(video) > max_image_bytes:
         w, h = video.codec_context.width, video.codec_context.height
-        raise MediaTooLarge(f"{w}x{h} picture is over the {_MAX_PIXELS} pixel limit")
+        raise ImageTooLarge(f"{w}x{h} frames decode to {_frame_bytes(video)} bytes each, "
+                            f"over the {max_image_bytes} byte limit")
     if video is not None:
         # Image demuxers leave the size unknown until a frame decodes; the decoder enforces it then.
-        video.codec_context.options = {"max_pixels": str(_MAX_PIXELS)}
+        video.codec_context.options = {"max_pixels": max_pixels}
     video_codec = video.codec_context.codec.canonical_name if video is not None else None
     still_candidate = video is not None and audio is None and video_codec in _STILL_CODECS
     frames, has_audio = _first_frames(container, video, audio, still_candidate)
