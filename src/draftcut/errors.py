@@ -23,7 +23,7 @@
     │   ├── MediaUnreachable           2005  404   (DNS, connect, timeout, HTTP 4xx/5xx)
     │   ├── MediaTooLarge              2004  400
     │   ├── MediaUnreadable            3010  400   (bytes are not decodable media)
-    │   └── ImageTooLarge              3011  400   (declared pixels over DRAFTCUT_MEDIA_MAX_PIXELS)
+    │   └── ImageTooLarge              3011  400   (declared size over DRAFTCUT_MEDIA_MAX_IMAGE_BYTES)
     ├── RenderError                    3020  500
     │   ├── RenderFailed               3020  500   (ffmpeg exited non-zero)
     │   └── EmptyDraft                 3021  400
@@ -183,7 +183,7 @@ class FilterNotFound(NameNotFound):
 
 
 class BodyTooLarge(DraftcutError):
-    """The request body is over `DRAFTCUT_MAX_BODY_BYTES` (or holds too many items).
+    """The request body is over `DRAFTCUT_MAX_BODY_BYTES` (too many items in a list is a 400 naming it).
 
     Its code is the HTTP status, as capcut-mate reports its non-200 answers.
     """

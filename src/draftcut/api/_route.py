@@ -14,6 +14,7 @@ same JSON content-type rule, so error responses do not change.
 
 from __future__ import annotations
 
+import asyncio
 import email.message
 import inspect
 import json
@@ -26,6 +27,8 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
+
+from draftcut.disconnect import bind_client
 
 __all__ = ["JsonRoute"]
 
@@ -58,20 +61,46 @@ def _body_model(endpoint: Callable[..., Any]) -> tuple[type[BaseModel], bool, An
     return model, optional, params[1].default
 
 
+INLINE_PARSE_BYTES = 64 * 1024
+"""Bodies up to this size are parsed and validated on the event loop (about 3 ms at most);
+larger ones, up to `DRAFTCUT_MAX_BODY_BYTES`, in a worker thread, so that validating hundreds of
+items does not hold up every other request. A thread hop costs more than parsing a typical edit."""
+
+
 def _json_error(raw: bytes, exc: json.JSONDecodeError) -> RequestValidationError:
     """FastAPI's error for a body that is not JSON, worded by the standard library as FastAPI's is.
 
     What the standard library accepts but orjson does not (NaN, Infinity,
     integers beyond 64 bits) keeps orjson's wording: none is a valid value here.
+    So do bodies over `INLINE_PARSE_BYTES`: parsing megabytes a second time,
+    only for the wording, would double the time a bad body holds the GIL.
     """
-    try:
-        json.loads(raw)
-    except json.JSONDecodeError as std:
-        exc = std
-    except (UnicodeDecodeError, RecursionError):
-        pass
+    if len(raw) <= INLINE_PARSE_BYTES:
+        try:
+            json.loads(raw)
+        except json.JSONDecodeError as std:
+            exc = std
+        except (UnicodeDecodeError, RecursionError):
+            pass
     return RequestValidationError([{"type": "json_invalid", "loc": ("body", exc.pos), "msg": "JSON decode error",
                                     "input": {}, "ctx": {"error": exc.msg}}])
+
+
+def _parse(raw: bytes, is_json: bool, model: type[BaseModel], optional: bool) -> BaseModel | None:
+    """Body bytes → model, raising FastAPI's `RequestValidationError` as its own handler would."""
+    data: Any = raw
+    if is_json:
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise _json_error(raw, exc) from None
+    if data is None and optional:
+        return None
+    try:
+        return model.model_validate(data, from_attributes=True)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        raise RequestValidationError(errors) from None
 
 
 class JsonRoute(APIRoute):
@@ -86,26 +115,19 @@ class JsonRoute(APIRoute):
 
         async def handler(request: Request) -> Response:
             raw = await request.body()
+            bind_client(request.receive)
+            body: Any
             if not raw:
                 if default is inspect.Parameter.empty:
                     raise RequestValidationError([{"type": "missing", "loc": ("body",), "msg": "Field required",
                                                    "input": None}])
-                body: Any = default
+                body = default
             else:
-                data: Any = raw
-                if _is_json(request.headers.get("content-type")):
-                    try:
-                        data = orjson.loads(raw)
-                    except orjson.JSONDecodeError as exc:
-                        raise _json_error(raw, exc) from None
-                if data is None and optional:
-                    body = None
+                is_json = _is_json(request.headers.get("content-type"))
+                if len(raw) <= INLINE_PARSE_BYTES:
+                    body = _parse(raw, is_json, model, optional)
                 else:
-                    try:
-                        body = model.model_validate(data, from_attributes=True)
-                    except ValidationError as exc:
-                        errors = [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
-                        raise RequestValidationError(errors) from None
+                    body = await asyncio.to_thread(_parse, raw, is_json, model, optional)
             result = await endpoint(request, body)
             if isinstance(result, Response):
                 return result

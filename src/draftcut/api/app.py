@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftcut import __version__
 from draftcut.api import drafts, files, render
+from draftcut.api._body_limit import BodyLimit
 from draftcut.api.errors import install_error_handlers
 from draftcut.config import API_PREFIX, Settings, get_settings
 from draftcut.draft.catalog import CATALOG_KINDS, get_catalog
@@ -115,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(render.router, prefix=API_PREFIX, tags=["render"])
     app.include_router(files.router, tags=["files"])
     app.include_router(render.files, tags=["files"])
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(_WorkerHeader)
     return app
 

@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException
 
 from draftcut.errors import DraftcutError, InvalidAudioInfo, InvalidImageInfo, InvalidParam, InvalidVideoInfo
 
-__all__ = ["install_error_handlers", "language"]
+__all__ = ["error_response", "install_error_handlers", "language"]
 
 log = logging.getLogger("draftcut.api")
 
@@ -71,11 +71,16 @@ def _from_validation(exc: RequestValidationError) -> DraftcutError:
     return error_cls("; ".join(problems))
 
 
+def error_response(request: Request, exc: DraftcutError) -> JSONResponse:
+    """The answer to `exc`, as every draftcut error is answered (also for middleware, outside the routes)."""
+    return _respond(request, exc.status, _error_body(exc, language(request)))
+
+
 async def _draftcut_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DraftcutError)
     if exc.status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
-    return _respond(request, exc.status, _error_body(exc, language(request)))
+    return error_response(request, exc)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
