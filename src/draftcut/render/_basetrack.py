@@ -99,10 +99,35 @@ def base_stream(g: Graph, fmt_: OutputFormat, res: Resources, spans: Sequence[Sp
 
 
 def _xfade(g: Graph, fmt_: OutputFormat, first: _Piece, second: _Piece, kind: str, frames: int) -> _Piece:
-    duration, offset = fmt(frames / fmt_.fps), fmt((first.frames - frames) / fmt_.fps)
-    label = g.chain([first.label, second.label],
-                    [f"xfade=transition={kind}:duration={duration}:offset={offset}"], "x")
-    return _Piece(label, first.frames + second.frames - frames)
+    """`first` then `second`, overlapping by `frames` joined with xfade of `kind`.
+
+    xfade takes no yuv420p: its inputs are converted to yuv444p and its output
+    back, whole-canvas swscale passes for every frame it sees. So only the
+    overlap goes through it; the frames before and after are cut off with
+    trim and joined around it with concat, untouched.
+    """
+    before, overlap = _cut(g, first, first.frames - frames)
+    incoming, after = _cut(g, second, frames)
+    assert overlap is not None and incoming is not None
+    # xfade wants one time base on both inputs; a piece that is itself a concat has concat's 1/1000000
+    tb = 1 / fmt_.fps
+    a, b = (g.chain([p.label], [f"settb=expr={tb.numerator}/{tb.denominator}"], "tb") for p in (overlap, incoming))
+    joined = g.chain([a, b], [
+        f"xfade=transition={kind}:duration={fmt(frames / fmt_.fps)}:offset=0", "format=yuv420p"], "x")
+    pieces = [p for p in (before, _Piece(joined, frames), after) if p is not None]
+    return _Piece(_concat(g, pieces), first.frames + second.frames - frames)
+
+
+def _cut(g: Graph, piece: _Piece, at: int) -> tuple[_Piece | None, _Piece | None]:
+    """Frames ``[0, at)`` and ``[at, end)`` of a piece, each timed from 0 (None where empty)."""
+    if at <= 0:
+        return None, piece
+    if at >= piece.frames:
+        return piece, None
+    head, tail = g.label("cut"), g.label("cut")
+    g.chains.append(f"[{piece.label}]split=2[{head}][{tail}]")
+    return (_Piece(g.chain([head], [f"trim=end_frame={at}"], "h"), at),
+            _Piece(g.chain([tail], [f"trim=start_frame={at}", "setpts=PTS-STARTPTS"], "t"), piece.frames - at))
 
 
 def _concat(g: Graph, pieces: list[_Piece]) -> str:

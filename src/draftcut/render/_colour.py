@@ -20,11 +20,19 @@ footage untouched instead of converting it.
 
 from __future__ import annotations
 
-__all__ = ["ENCODER_FLAGS", "OUTPUT_FILTERS", "input_tag", "untagged_matrix"]
+__all__ = ["ENCODER_FLAGS", "OUTPUT_FILTERS", "SCALE_TO_OUTPUT", "input_tag", "untagged_matrix"]
 
 OUTPUT_FILTERS = ("format=pix_fmts=yuv420p:color_spaces=bt709:color_ranges=tv",
                   "setparams=color_primaries=bt709:color_trc=bt709")
 """Last filters of every video graph: pixels in BT.709/tv, frames tagged to match."""
+
+SCALE_TO_OUTPUT = "out_color_matrix=bt709:out_range=tv"
+"""Options of the scale every layer already runs, so pixels are converted there, once, at the layer's size.
+
+Left to format negotiation, the conversion lands after the last filter that
+accepts any colourspace (e.g. after ``xfade``), a second full-canvas swscale
+pass per frame: it cost a 1080x1920 window with a transition twice its filter time.
+"""
 
 ENCODER_FLAGS = ("-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709",
                  "-color_trc", "bt709")

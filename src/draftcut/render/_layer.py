@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from draftcut.render._colour import input_tag
+from draftcut.render._colour import SCALE_TO_OUTPUT, input_tag
 from draftcut.render._frames import fmt, frame_time, seconds
 from draftcut.render._geometry import canvas_center, cropped_size, even, fit_factor, rotated_box
 from draftcut.render._graph import Graph
@@ -185,7 +185,8 @@ def _blur(g: Graph, fmt_: OutputFormat, clip: VisualClip, label: str) -> str:
     return g.chain([label], [
         f"scale={small_w}:{small_h}:force_original_aspect_ratio=increase:flags={_SCALE_FLAGS}",
         f"crop={small_w}:{small_h}", f"gblur=sigma={fmt(sigma)}",
-        f"scale={fmt_.width}:{fmt_.height}:flags={_SCALE_FLAGS}", "setsar=1", "format=yuv420p"], "bg")
+        f"scale={fmt_.width}:{fmt_.height}:flags={_SCALE_FLAGS}:{SCALE_TO_OUTPUT}", "setsar=1",
+        "format=yuv420p"], "bg")
 
 
 def _static(g: Graph, clip: VisualClip, shape: _Shape, label: str, video_count: int = 0,
@@ -195,7 +196,7 @@ def _static(g: Graph, clip: VisualClip, shape: _Shape, label: str, video_count: 
         c = clip.crop
         filters.append(f"crop=w=iw*{fmt(c.right - c.left)}:h=ih*{fmt(c.bottom - c.top)}"
                        f":x=iw*{fmt(c.left)}:y=ih*{fmt(c.top)}")
-    filters += [f"scale={shape.w}:{shape.h}:flags={_SCALE_FLAGS}", "setsar=1"]
+    filters += [f"scale={shape.w}:{shape.h}:flags={_SCALE_FLAGS}:{SCALE_TO_OUTPUT}", "setsar=1"]
     if clip.transform.flip_h:
         filters.append("hflip")
     if clip.transform.flip_v:
