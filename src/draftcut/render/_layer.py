@@ -30,6 +30,8 @@ __all__ = ["Layer", "LayerJob", "build_layer"]
 _ALPHA_FORMAT = "rgba"
 _SCALE_FLAGS = "bilinear"
 _CHEAP_DECODE_AREA = 0.35
+_MIN_CONSTANT_S = 0.5
+"""Shortest run of identical frames an animated still draws once instead of per frame."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +117,12 @@ def build_layer(g: Graph, fmt_: OutputFormat, res: Resources, job: LayerJob) -> 
         if job.background:
             single, bg_single = _split(g, single)
             bg = _timed_still(g, fmt_, _blur(g, fmt_, clip, bg_single), job)
-        label = _timed_still(g, fmt_, _static(g, clip, shape, single), job)
+        still = _static(g, clip, shape, single)
+        ranges = _still_ranges(fmt_, clip, motion, shape, job)
+        if ranges is not None:
+            return _placed(fmt_, clip, motion, shape, _ranged_still(g, fmt_, clip, motion, shape, still, job, ranges),
+                           bg, job)
+        label = _timed_still(g, fmt_, still, job)
     label = _dynamic(g, fmt_, clip, motion, shape, label, job)
     return _placed(fmt_, clip, motion, shape, label, bg, job)
 
@@ -172,10 +179,14 @@ def _video_source(g: Graph, fmt_: OutputFormat, info: MediaInfo | None, job: Lay
 
 def _timed_still(g: Graph, fmt_: OutputFormat, label: str, job: LayerJob) -> str:
     """Repeat a single processed frame for the job's frames."""
+    return _repeat(g, fmt_, label, job.last - job.first, job.first - job.origin)
+
+
+def _repeat(g: Graph, fmt_: OutputFormat, label: str, count: int, shift: int) -> str:
     tb = 1 / fmt_.fps
     return g.chain([label], ["loop=loop=-1:size=1:start=0", f"settb=expr={tb.numerator}/{tb.denominator}",
-                             "setpts=N", f"fps={fmt_.fps}", f"trim=end_frame={job.last - job.first}",
-                             f"setpts=PTS+{job.first - job.origin}"], "t")
+                             "setpts=N", f"fps={fmt_.fps}", f"trim=end_frame={count}",
+                             f"setpts=PTS+{shift}"], "t")
 
 
 def _blur(g: Graph, fmt_: OutputFormat, clip: VisualClip, label: str) -> str:
@@ -235,23 +246,106 @@ def _static_rotation(shape: _Shape) -> list[str]:
 
 def _dynamic(g: Graph, fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _Shape,
              label: str, job: LayerJob) -> str:
+    filters = _dynamic_filters(g, fmt_, clip, motion, shape, job.origin, job.first)
+    return g.chain([label], filters, "d") if filters else label
+
+
+def _dynamic_filters(g: Graph, fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _Shape,
+                     origin: int, first_frame: int) -> list[str]:
+    """Per-frame filters for a stream whose timestamps count frames from `origin`; `first_frame` is its first."""
     filters: list[str] = []
-    t = _local_t(fmt_, clip, job.origin)
+    t = _local_t(fmt_, clip, origin)
     if shape.dyn_rot:
         side = even(math.hypot(shape.w, shape.h) + 2)
         filters.append(f"rotate=a='({motion.expr('rotation', t)})*PI/180':c=black@0:ow={side}:oh={side}")
     if shape.dyn_alpha:
         name = g.label("ccm")
-        expr = f"clip({motion.expr('alpha', _local_t(fmt_, clip, job.origin, 'T'))},0,1)"
+        expr = f"clip({motion.expr('alpha', _local_t(fmt_, clip, origin, 'T'))},0,1)"
         cmd = g.side_file("alpha", f"0.0-1000000.0 [expr] colorchannelmixer@{name} aa '{expr}';\n")
-        first_us = float(frame_time(job.first, fmt_.fps) * 1_000_000 - clip.start)
+        first_us = float(frame_time(first_frame, fmt_.fps) * 1_000_000 - clip.start)
         first = min(1.0, max(0.0, motion.value("alpha", first_us)))
         filters += [f"sendcmd=f={cmd}", f"colorchannelmixer@{name}=aa={fmt(first)}"]
     if shape.dyn_scale:
         fx = f"({motion.expr('scale_x', t)})/{fmt(shape.sx)}"
         fy = f"({motion.expr('scale_y', t)})/{fmt(shape.sy)}"
         filters.append(f"scale=w='max(2,iw*{fx})':h='max(2,ih*{fy})':eval=frame:flags={_SCALE_FLAGS}")
-    return g.chain([label], filters, "d") if filters else label
+    return filters
+
+
+def _still_ranges(fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _Shape,
+                  job: LayerJob) -> list[tuple[int, int, bool]] | None:
+    """Split an animated still's frames into ``(first, last, constant)`` ranges, or None to keep one stream.
+
+    A photo or text layer with an intro/outro animation or keyframes only
+    changes while a curve ramps; between ramps every frame is the same
+    picture. Running rotate/colorchannelmixer/scale and the rgba→yuva420p
+    conversion on each of those identical frames was ~40% of a render with a
+    few animated pictures, so a constant range is drawn once and repeated.
+    A frame counts as constant only when the pixel-affecting properties
+    (position only moves the overlay) agree a little before and after it, so
+    float rounding of ffmpeg's ``t`` at a ramp's end cannot land it on the
+    ramp. Short runs are not worth the extra filters and stay per-frame.
+    """
+    props = [p for p in ("alpha", "rotation", "scale_x", "scale_y") if motion.dynamic(p)]
+    if not props or job.last <= job.first:
+        return None
+    margin = 1000.0  # µs; ≫ float error of t, ≪ a frame
+
+    def values(f: int) -> tuple[float, ...] | None:
+        t_us = float(frame_time(f, fmt_.fps) * 1_000_000 - clip.start)
+        around = [tuple(motion.value(p, t_us + d) for p in props) for d in (-margin, 0.0, margin)]
+        return around[1] if around[0] == around[1] == around[2] else None
+
+    per_frame = [values(f) for f in range(job.first, job.last)]
+    min_run = max(2, round(fmt_.fps * _MIN_CONSTANT_S))
+    ranges: list[tuple[int, int, bool]] = []
+    i = 0
+    while i < len(per_frame):
+        j = i + 1
+        while j < len(per_frame) and per_frame[i] is not None and per_frame[j] == per_frame[i]:
+            j += 1
+        constant = per_frame[i] is not None and j - i >= min_run
+        if ranges and not constant and not ranges[-1][2]:
+            ranges[-1] = (ranges[-1][0], job.first + j, False)
+        else:
+            ranges.append((job.first + i, job.first + j, constant))
+        i = j
+    return ranges if any(c for _, _, c in ranges) else None
+
+
+def _ranged_still(g: Graph, fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _Shape,
+                  still: str, job: LayerJob, ranges: list[tuple[int, int, bool]]) -> str:
+    """The still layer drawn range by range (see `_still_ranges`), joined with concat.
+
+    Every range runs the same dynamic filters on the same input, so the
+    links concat checks have equal sizes even when animated scale changes
+    the frames' sizes (the overlay reads ``w``/``h`` per frame). A constant
+    range gets its single frame stamped with the range's first timestamp so
+    the expressions evaluate exactly as the per-frame path would there.
+    Segments are renumbered from 0 for concat and the joined stream is
+    renumbered to the job's timestamps.
+    """
+    out_fmt = "yuva420p" if shape.needs_alpha else "yuv420p"
+    tb = 1 / fmt_.fps
+    sources = [still]
+    if len(ranges) > 1:
+        sources = [g.label("sp") for _ in ranges]
+        g.chains.append(f"[{still}]split={len(ranges)}" + "".join(f"[{s}]" for s in sources))
+    parts: list[str] = []
+    for src, (a, b, constant) in zip(sources, ranges, strict=True):
+        dyn = _dynamic_filters(g, fmt_, clip, motion, shape, job.origin, a)
+        if constant:
+            frame = g.chain([src], [f"settb=expr={tb.numerator}/{tb.denominator}", f"setpts={a - job.origin}",
+                                    *dyn, f"format={out_fmt}"], "c")
+            parts.append(_repeat(g, fmt_, frame, b - a, 0))
+        else:
+            timed = _repeat(g, fmt_, src, b - a, a - job.origin)
+            parts.append(g.chain([timed], [*dyn, f"format={out_fmt}", "setpts=N"], "d"))
+    if len(parts) == 1:
+        return g.chain([parts[0]], [f"setpts=PTS+{job.first - job.origin}"], "d")
+    # concat outputs in µs (AV_TIME_BASE); the overlay expressions need the frame time base back
+    return g.chain(parts, [f"concat=n={len(parts)}:v=1:a=0", f"settb=expr={tb.numerator}/{tb.denominator}",
+                           f"setpts=N+{job.first - job.origin}"], "d")
 
 
 def _placed(fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _Shape, label: str,
