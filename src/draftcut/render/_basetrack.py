@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from draftcut.render._frames import fmt
+from draftcut.render._frames import fmt, settb
 from draftcut.render._graph import Graph
 from draftcut.render._layer import Layer, LayerJob, build_layer
 from draftcut.render._resources import OutputFormat, Resources
@@ -110,8 +110,7 @@ def _xfade(g: Graph, fmt_: OutputFormat, first: _Piece, second: _Piece, kind: st
     incoming, after = _cut(g, second, frames)
     assert overlap is not None and incoming is not None
     # xfade wants one time base on both inputs; a piece that is itself a concat has concat's 1/1000000
-    tb = 1 / fmt_.fps
-    a, b = (g.chain([p.label], [f"settb=expr={tb.numerator}/{tb.denominator}"], "tb") for p in (overlap, incoming))
+    a, b = (g.chain([p.label], [settb(fmt_.fps)], "tb") for p in (overlap, incoming))
     xfade = f"xfade=transition={kind}:duration={fmt(frames / fmt_.fps)}:offset=0"
     if kind in PLANEWISE_KINDS:
         joined = _planewise(g, a, b, xfade)
@@ -155,8 +154,7 @@ def _cut(g: Graph, piece: _Piece, at: int) -> tuple[_Piece | None, _Piece | None
         return None, piece
     if at >= piece.frames:
         return piece, None
-    head, tail = g.label("cut"), g.label("cut")
-    g.chains.append(f"[{piece.label}]split=2[{head}][{tail}]")
+    head, tail = g.split(piece.label, 2, "cut")
     return (_Piece(g.chain([head], [f"trim=end_frame={at}"], "h"), at),
             _Piece(g.chain([tail], [f"trim=start_frame={at}", "setpts=PTS-STARTPTS"], "t"), piece.frames - at))
 

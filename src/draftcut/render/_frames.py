@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
-__all__ = ["fps_fraction", "fmt", "frame_of", "frame_time", "sample_of_frame", "seconds"]
+__all__ = ["fps_fraction", "fmt", "frame_of", "frame_time", "sample_of_frame", "seconds", "settb"]
 
 _US = 1_000_000
 
@@ -50,3 +50,9 @@ def fmt(value: float | Fraction) -> str:
     """A number for ffmpeg argv or expressions: plain decimal, no exponent."""
     text = f"{float(value):.6f}".rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
+
+
+def settb(fps: Fraction) -> str:
+    """The filter giving a stream one tick per frame (1/fps), as xfade and frame-counted pts need."""
+    tb = 1 / fps
+    return f"settb=expr={tb.numerator}/{tb.denominator}"

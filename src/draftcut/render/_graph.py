@@ -53,6 +53,12 @@ class Graph:
         self.chains.append("".join(f"[{s}]" for s in sources) + body + f"[{out}]")
         return out
 
+    def split(self, label: str, count: int, hint: str = "sp") -> list[str]:
+        """``[label]split=count[..]``: `count` labels carrying the same frames (shared, not copied)."""
+        outs = [self.label(hint) for _ in range(count)]
+        self.chains.append(f"[{label}]split={count}" + "".join(f"[{out}]" for out in outs))
+        return outs
+
     def side_file(self, stem: str, text: str) -> str:
         name = f"{self.prefix}_{stem}{len(self.files)}.txt"
         self.files[name] = text

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from draftcut.render._colour import SCALE_TO_OUTPUT, input_tag
-from draftcut.render._frames import fmt, frame_time, seconds
+from draftcut.render._frames import fmt, frame_time, seconds, settb
 from draftcut.render._geometry import canvas_center, cropped_size, even, fit_factor, rotated_box
 from draftcut.render._graph import Graph
 from draftcut.render._model import Curve, VisualClip
@@ -134,8 +134,7 @@ def _local_t(fmt_: OutputFormat, clip: VisualClip, origin: int, var: str = "t") 
 
 
 def _split(g: Graph, label: str) -> tuple[str, str]:
-    a, b = g.label("sp"), g.label("sp")
-    g.chains.append(f"[{label}]split=2[{a}][{b}]")
+    a, b = g.split(label, 2)
     return a, b
 
 
@@ -183,8 +182,7 @@ def _timed_still(g: Graph, fmt_: OutputFormat, label: str, job: LayerJob) -> str
 
 
 def _repeat(g: Graph, fmt_: OutputFormat, label: str, count: int, shift: int) -> str:
-    tb = 1 / fmt_.fps
-    return g.chain([label], ["loop=loop=-1:size=1:start=0", f"settb=expr={tb.numerator}/{tb.denominator}",
+    return g.chain([label], ["loop=loop=-1:size=1:start=0", settb(fmt_.fps),
                              "setpts=N", f"fps={fmt_.fps}", f"trim=end_frame={count}",
                              f"setpts=PTS+{shift}"], "t")
 
@@ -326,16 +324,14 @@ def _ranged_still(g: Graph, fmt_: OutputFormat, clip: VisualClip, motion: Motion
     renumbered to the job's timestamps.
     """
     out_fmt = "yuva420p" if shape.needs_alpha else "yuv420p"
-    tb = 1 / fmt_.fps
     sources = [still]
     if len(ranges) > 1:
-        sources = [g.label("sp") for _ in ranges]
-        g.chains.append(f"[{still}]split={len(ranges)}" + "".join(f"[{s}]" for s in sources))
+        sources = g.split(still, len(ranges))
     parts: list[str] = []
     for src, (a, b, constant) in zip(sources, ranges, strict=True):
         dyn = _dynamic_filters(g, fmt_, clip, motion, shape, job.origin, a)
         if constant:
-            frame = g.chain([src], [f"settb=expr={tb.numerator}/{tb.denominator}", f"setpts={a - job.origin}",
+            frame = g.chain([src], [settb(fmt_.fps), f"setpts={a - job.origin}",
                                     *dyn, f"format={out_fmt}"], "c")
             parts.append(_repeat(g, fmt_, frame, b - a, 0))
         else:
@@ -344,7 +340,7 @@ def _ranged_still(g: Graph, fmt_: OutputFormat, clip: VisualClip, motion: Motion
     if len(parts) == 1:
         return g.chain([parts[0]], [f"setpts=PTS+{job.first - job.origin}"], "d")
     # concat outputs in µs (AV_TIME_BASE); the overlay expressions need the frame time base back
-    return g.chain(parts, [f"concat=n={len(parts)}:v=1:a=0", f"settb=expr={tb.numerator}/{tb.denominator}",
+    return g.chain(parts, [f"concat=n={len(parts)}:v=1:a=0", settb(fmt_.fps),
                            f"setpts=N+{job.first - job.origin}"], "d")
 
 
