@@ -5,6 +5,8 @@
     │   ├── InvalidVideoInfo           2003  400
     │   ├── InvalidAudioInfo           2007  400
     │   ├── InvalidImageInfo           2009  400
+    │   ├── InvalidCaptionInfo         2018  400
+    │   ├── InvalidSrt                 3005  400   (malformed SRT: names the cue and the line)
     │   └── NameNotFound               3000  400   (catalog look-ups; only with DRAFTCUT_STRICT_NAMES)
     │       ├── TransitionNotFound     3001  400
     │       ├── AnimationNotFound      3002  400
@@ -59,9 +61,11 @@ __all__ = [
     "FontNotFound",
     "ImageTooLarge",
     "InvalidAudioInfo",
+    "InvalidCaptionInfo",
     "InvalidDraftUrl",
     "InvalidImageInfo",
     "InvalidParam",
+    "InvalidSrt",
     "InvalidVideoInfo",
     "JobError",
     "JobNotFound",
@@ -136,6 +140,19 @@ class InvalidImageInfo(InvalidParam):
     code = 2009
     zh = "无效的图片信息，请检查image_infos字段值是否正确"
     en = "Invalid image information, please check if the value of the image_infos field is correct."
+
+
+class InvalidCaptionInfo(InvalidParam):
+    code = 2018
+    zh = "无效的字幕信息，请检查captions字段值是否正确"
+    en = "Invalid caption information, please check if the value of the captions field is correct."
+
+
+class InvalidSrt(InvalidParam):
+    """SRT text that does not parse; the detail names the cue number and the line."""
+
+    code = 3005
+    zh, en = "无效的SRT字幕，请检查srt字段", "Invalid SRT subtitles, please check the srt field."
 
 
 class NameNotFound(InvalidParam):

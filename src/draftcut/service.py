@@ -18,24 +18,27 @@ from typing import Any, TypeVar
 
 from draftcut.config import API_PREFIX, Settings
 from draftcut.disconnect import unless_client_leaves
-from draftcut.draft import edits
+from draftcut.draft import captions, edits, text_helpers
 from draftcut.draft.document import Draft
 from draftcut.draft.edits import EditContext, MediaRef
 from draftcut.draft.folder import JSON_FILES, folder_file, folder_files, is_safe_relpath, write_folder
 from draftcut.draft.ids import draft_id_from_url, is_draft_id, new_draft_id
 from draftcut.draft.names import NameResolver
 from draftcut.draft.record import DraftRecord
-from draftcut.errors import DraftBusy, DraftcutError, DraftNotFound, InvalidDraftUrl, MediaError
+from draftcut.errors import DraftBusy, DraftcutError, DraftNotFound, InvalidCaptionInfo, InvalidDraftUrl, MediaError
 from draftcut.media import FetchGroup, MediaFetcher, MediaFile
 from draftcut.schemas import AddAudiosRequest, AddImagesRequest, AddVideosRequest, CreateDraftRequest
+from draftcut.schemas.text import AddCaptionsRequest, AddSubtitlesRequest, CaptionItem
 from draftcut.store.blobs import BlobStore
 from draftcut.store.drafts import DraftIdTaken, DraftStore, WriteBusy
 
 __all__ = ["DraftFile", "DraftService"]
 
 ID_TRIES = 5
+SRT_MAX_BYTES = 4 * 1024 * 1024
+"""An SRT file fetched from a URL: a feature film's subtitles are ~100 KB."""
 T = TypeVar("T")
-Req = TypeVar("Req", AddVideosRequest, AddAudiosRequest, AddImagesRequest)
+Req = TypeVar("Req", AddVideosRequest, AddAudiosRequest, AddImagesRequest, AddCaptionsRequest)
 Edit = Callable[[DraftRecord, EditContext, Req, list[MediaRef]], dict[str, Any]]
 
 
@@ -216,6 +219,38 @@ class DraftService:
     async def add_images(self, req: AddImagesRequest) -> dict[str, Any]:
         return await self._edit(req.draft_url, [i.image_url for i in req.image_infos], "image_infos",
                                 edits.add_images, req)
+
+    async def add_captions(self, req: AddCaptionsRequest) -> dict[str, Any]:
+        return await self._edit(req.draft_url, [], "captions", captions.add_captions, req)
+
+    async def srt_text(self, srt: str) -> str:
+        """The SRT itself, or the file at an http(s) URL fetched through the media guard."""
+        candidate = srt.strip()
+        if candidate.lower().startswith(("http://", "https://")) and "\n" not in candidate:
+            try:
+                return await self.fetcher.get_text(candidate, max_bytes=SRT_MAX_BYTES)
+            except MediaError as exc:
+                raise exc.at("srt") from None
+        return srt
+
+    async def srt_infos(self, srt: str) -> dict[str, Any]:
+        return text_helpers.srt_infos(await self.srt_text(srt))
+
+    async def add_subtitles(self, req: AddSubtitlesRequest) -> dict[str, Any]:
+        """Every cue of the SRT becomes a caption, styled by the request's caption fields."""
+        cues = text_helpers.parse_cues(await self.srt_text(req.srt))
+        shared = req.model_dump(include=set(CaptionItem.model_fields) - {"start", "end", "text", "words"})
+        items = []
+        for cue in cues:
+            try:
+                items.append(CaptionItem.model_validate({**shared, "start": cue.start_us, "end": cue.end_us,
+                                                         "text": cue.text}))
+            except ValueError as exc:  # pydantic's ValidationError is a ValueError
+                raise InvalidCaptionInfo(str(exc).splitlines()[-1].strip(), field=f"srt cue {cue.number}") from None
+        captions_req = AddCaptionsRequest.model_construct(
+            **req.model_dump(include=set(AddCaptionsRequest.model_fields) - {"captions"}, by_alias=False),
+            captions=items)
+        return await self._edit(req.draft_url, [], "captions", captions.add_captions, captions_req)
 
     async def sweep_retention(self) -> list[str]:
         """Delete drafts untouched for `retention_days` (off when 0)."""

@@ -5,12 +5,12 @@ Named `zz` so it runs after the other API modules have filled `CREATED_DRAFTS`.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pyJianYingDraft as pjd
-from typing import Any
-
 from utils.server_fixtures import CREATED_DRAFTS, call, create_draft, draft_id
 
 
@@ -46,7 +46,18 @@ def _rich_draft(api: httpx.Client, media: Any) -> str:
          "audio_effect": "echo"}]})
     call(api, "add_images", {"draft_url": url, "image_infos": [
         {"image_url": media.url("image.jpg"), "start": 0, "end": 2000000, "in_animation": "zoom in"}]})
+    call(api, "add_captions", {"draft_url": url, "text_effect": "黑色描边花字", "has_shadow": True, "captions": [
+        {"start": 0, "end": 2000000, "text": CAPTION, "keyword": "AI|酷", "in_animation": "向上滑动",
+         "loop_animation": "VHS"},
+        {"start": 2000000, "end": 4000000, "text": "say hi now", "words": [
+            {"text": "say", "start": 2000000, "end": 2500000}, {"text": "hi", "start": 2500000, "end": 3000000}]}]})
+    call(api, "add_subtitles", {"draft_url": url, "srt": "1\n00:00:04,000 --> 00:00:05,000\n字幕\n"})
     return url
+
+
+CAPTION = "😀AI很酷"
+#: The style runs written for CAPTION, in UTF-16 units: the emoji is two units.
+CAPTION_RANGES = [[0, 2], [2, 4], [4, 5], [5, 6]]
 
 
 def test_every_suite_draft_loads_and_reimports(tmp_path: Path, api: httpx.Client, media: Any) -> None:
@@ -63,3 +74,18 @@ def test_every_suite_draft_loads_and_reimports(tmp_path: Path, api: httpx.Client
         assert len(target.imported_tracks) == len(script.imported_tracks)
         assert script.duration == max(
             (s.target_timerange.end for t in script.imported_tracks for s in t.segments), default=0)
+        if url == rich:
+            _check_text(script)
+
+
+def _check_text(script: Any) -> None:
+    """pyJianYingDraft reads back the text tracks and the style ranges that were written, and can edit them."""
+    texts = {json.loads(m["content"])["text"]: json.loads(m["content"])["styles"]
+             for m in script.imported_materials["texts"]}
+    assert [s["range"] for s in texts[CAPTION]] == CAPTION_RANGES
+    assert {"say hi now", "字幕"} <= set(texts)
+    text_tracks = [t for t in script.imported_tracks if t.track_type == pjd.TrackType.text]
+    assert sum(len(t.segments) for t in text_tracks) == 1 + 2 + 1  # one segment per spoken word
+    track = next(t for t in text_tracks if len(t.segments) == 3)
+    script.replace_text(track, 0, "😀AI很酷!")  # re-ranges the styles it read
+

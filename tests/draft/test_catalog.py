@@ -16,6 +16,7 @@ import pytest
 
 from draftcut.draft.catalog import (
     CATALOG_KINDS,
+    COPIED_KINDS,
     Catalog,
     CatalogEntry,
     get_catalog,
@@ -34,6 +35,8 @@ from draftcut.errors import (
 
 GENERATOR = Path(__file__).resolve().parents[2] / "scripts" / "gen_catalogs.py"
 DATA = resources.files("draftcut.draft") / "data"
+
+GENERATED_KINDS = tuple(k for k in CATALOG_KINDS if k not in COPIED_KINDS)
 
 # Distinct enum members in pyJianYingDraft 0.3.1 (draft-format.md §6).
 EXPECTED_COUNTS = {
@@ -65,6 +68,7 @@ ERROR_FOR_KIND: dict[str, type[NameNotFound]] = {
     "filters": FilterNotFound,
     "fonts": FontNotFound,
     "mix_modes": NameNotFound,
+    "text_effects": EffectNotFound,
 }
 
 
@@ -92,16 +96,27 @@ def aliases() -> dict[str, dict[str, str]]:
 
 
 def test_generator_covers_every_kind(gen: ModuleType) -> None:
-    assert tuple(gen.CATALOGS) == CATALOG_KINDS
-    assert set(EXPECTED_COUNTS) == set(CATALOG_KINDS)
+    assert tuple(gen.CATALOGS) == GENERATED_KINDS
+    assert set(EXPECTED_COUNTS) == set(GENERATED_KINDS)
 
 
-@pytest.mark.parametrize("kind", CATALOG_KINDS)
+def test_text_effects_are_capcut_mates_list() -> None:
+    """config/huazi.json: 1673 rows, 1440 titles; de-duplicated by title (last wins) 1348 VIP and 92 free."""
+    catalog = get_catalog("text_effects")
+    assert len(catalog) == 1673 and len({e.name for e in catalog}) == 1440
+    assert catalog.entries[0].effect_id == "7539407429763796249" and catalog.entries[0].name == "红黄火焰综艺花字"
+    by_title = {e.name: e for e in catalog}
+    assert sum(not e.is_vip for e in by_title.values()) == 92
+    assert all(e.key == e.resource_id == e.effect_id and e.effect_id.isdigit() for e in catalog)
+    assert resolve("text_effects", "7403676308145802522").name == "立体综艺花字"
+
+
+@pytest.mark.parametrize("kind", GENERATED_KINDS)
 def test_counts_match_enums(gen: ModuleType, kind: str) -> None:
     assert len(get_catalog(kind)) == EXPECTED_COUNTS[kind] == len(enum_for(gen, kind))
 
 
-@pytest.mark.parametrize("kind", CATALOG_KINDS)
+@pytest.mark.parametrize("kind", GENERATED_KINDS)
 def test_entries_mirror_enum_members(gen: ModuleType, kind: str) -> None:
     for member, entry in zip(enum_for(gen, kind), get_catalog(kind).entries, strict=True):
         meta: Any = member.value
@@ -114,7 +129,7 @@ def test_entries_mirror_enum_members(gen: ModuleType, kind: str) -> None:
 
 def test_committed_data_equals_generator_output(gen: ModuleType, tmp_path: Path) -> None:
     written = gen.generate(tmp_path)
-    assert [p.stem for p in written] == list(CATALOG_KINDS)
+    assert [p.stem for p in written] == list(GENERATED_KINDS)
     for path in written:
         committed = (DATA / path.name).read_bytes()
         assert committed == path.read_bytes(), f"{path.name} is stale: run scripts/gen_catalogs.py"

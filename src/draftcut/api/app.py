@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftcut import __version__
-from draftcut.api import drafts, files, render
+from draftcut.api import drafts, files, render, text
 from draftcut.api._body_limit import BodyLimit
 from draftcut.api.errors import install_error_handlers
 from draftcut.config import API_PREFIX, Settings, get_settings
@@ -113,6 +113,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     install_error_handlers(app)
     app.include_router(drafts.router, prefix=API_PREFIX, tags=["drafts"])
+    app.include_router(text.router, prefix=API_PREFIX, tags=["text"])
     app.include_router(render.router, prefix=API_PREFIX, tags=["render"])
     app.include_router(files.router, tags=["files"])
     app.include_router(render.files, tags=["files"])

@@ -16,7 +16,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from draftcut.errors import DraftcutError, InvalidAudioInfo, InvalidImageInfo, InvalidParam, InvalidVideoInfo
+from draftcut.errors import (
+    DraftcutError,
+    InvalidAudioInfo,
+    InvalidCaptionInfo,
+    InvalidImageInfo,
+    InvalidParam,
+    InvalidVideoInfo,
+)
 
 __all__ = ["error_response", "install_error_handlers", "language"]
 
@@ -24,6 +31,7 @@ log = logging.getLogger("draftcut.api")
 
 _INFO_FIELDS: dict[str, type[InvalidParam]] = {
     "video_infos": InvalidVideoInfo,
+    "captions": InvalidCaptionInfo,
     "audio_infos": InvalidAudioInfo,
     "image_infos": InvalidImageInfo,
 }

@@ -52,6 +52,7 @@ from draftcut.errors import (
 
 __all__ = [
     "CATALOG_KINDS",
+    "COPIED_KINDS",
     "Catalog",
     "CatalogEntry",
     "CatalogKind",
@@ -77,8 +78,12 @@ CatalogKind = Literal[
     "filters",
     "fonts",
     "mix_modes",
+    "text_effects",
 ]
 CATALOG_KINDS: tuple[str, ...] = get_args(CatalogKind)
+COPIED_KINDS: tuple[str, ...] = ("text_effects",)
+"""Kinds whose data is capcut-mate's own list (``config/huazi.json``), copied as is, not generated
+from pyJianYingDraft's enums by ``scripts/gen_catalogs.py``."""
 
 #: kind -> (error raised for an unknown name, how the message calls the thing).
 #: capcut-mate's codes where it has one for the thing (2022 effect, 2025 mask,
@@ -100,6 +105,7 @@ _KIND_INFO: dict[str, tuple[type[NameNotFound], str]] = {
     "filters": (FilterNotFound, "filter"),
     "fonts": (FontNotFound, "font"),
     "mix_modes": (NameNotFound, "mix mode"),
+    "text_effects": (EffectNotFound, "text effect (花字)"),
 }
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
@@ -228,6 +234,18 @@ class Catalog:
                 or self._by_key.get(name)
                 or self._by_key_norm.get(norm)
                 or self._by_id.get(name.strip()))
+
+    def unique_substring(self, name: str) -> CatalogEntry | None:
+        """The one entry whose normalised name contains ``name`` (normalised), or None if none or several do.
+
+        capcut-mate's last resort for fonts: callers write ``思源黑`` for a
+        font named ``思源黑体 Bold``. Several matches are ambiguous, not a guess.
+        """
+        norm = normalize(name) if isinstance(name, str) else ""
+        if not norm:
+            return None
+        hits = {id(e): e for n, e in self._by_norm.items() if norm in n}
+        return next(iter(hits.values())) if len(hits) == 1 else None
 
     def lookup(self, name: str) -> CatalogEntry:
         """Like :meth:`find`, but an unknown name raises this kind's ``NameNotFound``.

@@ -6,10 +6,13 @@ Each builder returns a plain dict ready for the draft JSON; field sets follow
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
 from draftcut.draft.catalog import CatalogEntry
 from draftcut.draft.ids import new_id
+from draftcut.draft.text_style import Run, style_json
 
 __all__ = [
     "PHOTO_DURATION_US",
@@ -21,6 +24,8 @@ __all__ = [
     "segment_animations",
     "sound_channel_mapping",
     "speed",
+    "text_effect",
+    "text_material",
     "transition",
     "video_material",
 ]
@@ -164,3 +169,27 @@ def segment_animations(items: list[tuple[CatalogEntry, int, int]], *, video: boo
         ],
         "id": new_id(), "multi_language_current": "none", "type": "sticker_animation",
     }
+
+
+def text_material(*, text: str, runs: Sequence[Run], alignment: int, typesetting: int, letter_spacing: float,
+                  line_spacing: float, alpha: float, border: bool, shadow: bool) -> dict[str, Any]:
+    """A `texts` entry as pyJianYingDraft 0.3.1's TextSegment exports it, with auto-wrapping (type subtitle).
+
+    ``check_flag`` tells the app which style parts are set: 7 base, +8 stroke, +32 shadow.
+    Spacing is in the caller's UI units (capcut-mate's): letter × 0.05, line 0.02 + × 0.05.
+    """
+    content = {"styles": [style_json(run) for run in runs], "text": text}
+    return {
+        "id": new_id(), "content": json.dumps(content, ensure_ascii=False),
+        "typesetting": typesetting, "alignment": alignment,
+        "letter_spacing": letter_spacing * 0.05, "line_spacing": 0.02 + line_spacing * 0.05,
+        "line_feed": 1, "line_max_width": 0.82, "force_apply_line_max_width": False,
+        "check_flag": 7 | (8 if border else 0) | (32 if shadow else 0),
+        "type": "subtitle", "global_alpha": alpha,
+    }
+
+
+def text_effect(effect_id: str, name: str) -> dict[str, Any]:
+    """An `effects` entry for a 花字 (pyJianYingDraft's TextEffect; its id is also its resource id)."""
+    return {"apply_target_type": 0, "effect_id": effect_id, "id": new_id(), "resource_id": effect_id,
+            "type": "text_effect", "value": 1.0, "source_platform": 1, "name": name}

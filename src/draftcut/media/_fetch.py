@@ -166,6 +166,32 @@ class MediaFetcher:
                     return self._remember(media, record.fetched_at)
             return self._remember(await self._fetch(url, record, group), time.time())
 
+    async def get_text(self, url: str, *, max_bytes: int) -> str:
+        """The UTF-8 (or UTF-16 with a BOM) text at `url`, e.g. an SRT file; not cached, not probed.
+
+        Same guard, slots and deadline as media; `max_bytes` bounds what is
+        read. Raises MediaRefused, MediaUnreachable, MediaTooLarge, or
+        MediaUnreadable when the bytes are not text.
+        """
+        scratch = self._blobs.scratch_dir()
+        try:
+            async with self._slots.slot(FetchGroup(1)):
+                got = await asyncio.wait_for(download(
+                    self._client, url, scratch / "download", allowed_hosts=self._allowed_hosts,
+                    max_bytes=max_bytes, max_redirects=self._settings.media_max_redirects),
+                    timeout=self._settings.media_timeout_s * DEADLINE_FACTOR)
+            assert isinstance(got, Downloaded)  # no validators were sent, so never NotModified
+            data = await asyncio.to_thread(got.path.read_bytes)
+        except TimeoutError:
+            raise MediaUnreachable(f"timed out fetching {url}", url=url) from None
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else "utf-8-sig"
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            raise MediaUnreadable(f"{url}: is not UTF-8 text", url=url) from None
+
     def get_fresh(self, url: str) -> MediaFile | None:
         """The media at `url` if this process fetched or checked it within the cache TTL.
 
