@@ -12,9 +12,9 @@ from PIL import Image, ImageDraw
 
 from draftcut.errors import DraftcutError, RenderError
 from draftcut.render._fonts import has_glyph, load_font
-from draftcut.render._text import TextRaster, font_path, rasterize_text, text_px_size
+from draftcut.render.text import TextRaster, font_path, rasterize_text, text_px_size
 
-W, H = 1080, 1920  # portrait canvas: size 8 → 64 px em
+W, H = 1080, 1920  # portrait canvas: size 8 → 54 px em (8 × 1080/160)
 
 
 def _style(start: int, end: int, color: Sequence[float] = (1.0, 1.0, 1.0), **kw: Any) -> dict[str, Any]:
@@ -150,7 +150,7 @@ def test_stroke_surrounds_glyphs_in_the_stroke_colour() -> None:
     assert black.sum() > 500 and white.sum() > 500
     bx0, bx1 = _cols(black)
     wx0, wx1 = _cols(white)
-    stroke_px = 0.1 * text_px_size(8.0, W, H)  # ≈ 6.4
+    stroke_px = 0.1 * text_px_size(8.0, W, H)  # ≈ 5.4
     assert bx0 <= wx0 - stroke_px / 2 and bx1 >= wx1 + stroke_px / 2
     assert px.shape[1] >= plain.shape[1] + 2 * stroke_px - 2
 
@@ -165,7 +165,7 @@ def test_shadow_is_offset_in_the_angle_direction(angle: float, sx: int, sy: int)
     px = _render(_mat("中", [_style(0, 1, shadows=[_shadow(angle)])]))
     fx, fy = _centroid(_ink(px, (255, 255, 255)))
     bx, by = _centroid(_ink(px, (0, 0, 255)))
-    dist = 0.30 * text_px_size(8.0, W, H)  # distance 30 → 30% of the em ≈ 19 px
+    dist = 0.30 * text_px_size(8.0, W, H)  # distance 30 → 30% of the em ≈ 16 px
     for got, sign in ((bx - fx, sx), (by - fy, sy)):
         if sign == 0:
             assert abs(got) < 2
@@ -265,8 +265,10 @@ def test_size_mapping_is_monotonic_and_calibrated() -> None:
     sizes = [1, 3, 5, 8, 12, 15, 30]
     px = [text_px_size(s, W, H) for s in sizes]
     assert px == sorted(px) and len(set(px)) == len(px)
-    assert 50 <= text_px_size(8.0, 1080, 1920) <= 70
-    assert text_px_size(8.0, 1920, 1080) == text_px_size(8.0, 1080, 1920)
+    # em = size × canvas width / 160 (soatori/jianying-preview, measured on a real export)
+    assert text_px_size(10.0, 1080, 1920) == 67.5
+    assert text_px_size(6.0, 1920, 1080) == 72.0
+    assert text_px_size(8.0, 1920, 1080) == text_px_size(8.0, 1080, 1920) * 1920 / 1080
     assert text_px_size(8.0, 720, 1280) < text_px_size(8.0, 1080, 1920)
     heights = [_render(_mat("中", [_style(0, 1, size=s)])).shape[0] for s in (4.0, 8.0, 16.0)]
     assert heights[0] < heights[1] < heights[2]
@@ -327,7 +329,7 @@ def test_unknown_and_garbage_fields_are_ignored() -> None:
     assert np.array_equal(_render(junk), clean)
 
 
-@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '{"styles": []}', None, 42, "plain words"])
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", '{"styles": []}', None, 42, '  {"text": 1}'])
 def test_invalid_content_raises_render_error(content: Any) -> None:
     with pytest.raises(RenderError) as info:
         rasterize_text({"id": "bad1", "content": content}, W, H)
@@ -338,11 +340,21 @@ def test_invalid_content_raises_render_error(content: Any) -> None:
         assert "not valid JSON" in err.detail and isinstance(err.__cause__, json.JSONDecodeError)
 
 
+@pytest.mark.parametrize("content", ["plain words", "[笑] 你好", "42", "  hello {"])
+def test_plain_string_content_is_the_text_itself(content: str) -> None:
+    # hand-written drafts put the caption straight into `content`
+    plain = rasterize_text({"id": "p", "content": content}, W, H)
+    as_json = rasterize_text({"id": "p", "content": json.dumps({"text": content, "styles": []})}, W, H)
+    assert plain.unsupported == as_json.unsupported == ()
+    assert np.array_equal(np.asarray(plain.image), np.asarray(as_json.image))
+    assert (np.asarray(plain.image)[..., 3] > 0).sum() > 100
+
+
 def test_unrendered_features_are_reported() -> None:
     style = _style(0, 2, effectStyle={"id": "7351319129124506930", "path": "C:"},
                    font={"id": "6740435892441190919", "path": "D:"})
     r = rasterize_text(_mat("花字", [style], check_flag=7 | 64), W, H)
-    assert "花字 effectStyle" in r.unsupported
+    assert "text effect (花字) 7351319129124506930: approximated" in r.unsupported
     assert "glow (check_flag 64)" in r.unsupported
     assert any(n.startswith("font ") for n in r.unsupported)
     assert (np.asarray(r.image)[..., 3] > 0).sum() > 500  # still drawn with the fallback

@@ -1,7 +1,8 @@
 """Jianying/CapCut intro/outro/loop animation names → simple property ramps (data only).
 
-Each entry is a list of ``(property, from, to)`` ramps over the animation's
-``[start, start + duration]``. Properties: ``alpha`` and ``scale`` multiply the
+Each entry is a list of ``(property, v0, v1, ...)`` ramps over the animation's
+``[start, start + duration]``, the values evenly spaced in time (two values:
+a straight ramp; more: an overshoot such as a bounce). Properties: ``alpha`` and ``scale`` multiply the
 clip's own value; ``x`` and ``y`` (half-canvas units, +y up) and ``rotation``
 (clockwise degrees) are added to it. Ramps are linear. Keys are
 ``"<type>:<name>"`` with the name compared without spaces, lower-cased; the
@@ -15,9 +16,30 @@ a fraction of the size, spins make half a turn.
 
 from __future__ import annotations
 
-__all__ = ["ANIMATION_RAMPS", "Ramp"]
+import json
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
 
-Ramp = tuple[str, float, float]
+__all__ = ["ANIMATION_RAMPS", "ANIMATION_STATES", "ANIMATION_WAVES", "KARAOKE_COLOR", "Ramp", "Wave", "table_key"]
+
+Ramp = tuple[Any, ...]
+"""``(property, v0, v1, ...)``: the property's values at evenly spaced times over the animation."""
+
+
+@dataclass(frozen=True, slots=True)
+class Wave:
+    """A loop animation: `shape` repeated every `period_us` over the loop's span, `amplitude` deep."""
+
+    prop: str
+    amplitude: float
+    period_us: int
+    shape: str  # "sine" | "bounce" | "blink" | "flicker"
+
+
+def table_key(kind: str, name: str) -> str:
+    """``"<type>:<name>"`` with the name compared without spaces, lower-cased."""
+    return f"{kind}:{''.join(name.split()).lower()}"
 
 _FADE_IN: list[Ramp] = [("alpha", 0.0, 1.0)]
 _FADE_OUT: list[Ramp] = [("alpha", 1.0, 0.0)]
@@ -80,3 +102,26 @@ ANIMATION_RAMPS: dict[str, list[Ramp]] = {
     "group:旋转缩小": [("rotation", 0.0, 360.0), ("scale", 1.0, 0.5)],
     "loop:旋转": [("rotation", 0.0, 360.0)],
 }
+
+
+def _load_text_table() -> dict[str, Any]:
+    text = (resources.files("draftcut.render") / "data" / "text_animations.json").read_text(encoding="utf-8")
+    doc: dict[str, Any] = json.loads(text)
+    return doc
+
+
+_TEXT = _load_text_table()
+for _key, _ramps in _TEXT["ramps"].items():
+    _type, _name = _key.split(":", 1)
+    ANIMATION_RAMPS[table_key(_type, _name)] = [tuple(r) for r in _ramps]
+
+ANIMATION_WAVES: dict[str, Wave] = {
+    table_key(*key.split(":", 1)): Wave(w["prop"], float(w["amplitude"]), int(w["period_us"]), w["shape"])
+    for key, w in _TEXT["waves"].items()}
+"""Loop animations drawn as a repeated wave of one property (text loops such as 跳动, 摇摆, VHS)."""
+
+ANIMATION_STATES: dict[str, str] = {table_key(*key.split(":", 1)): kind for key, kind in _TEXT["states"].items()}
+"""Text animations that change the text itself: ``typewriter``, ``karaoke`` or ``blur`` (drawn as rasters)."""
+
+KARAOKE_COLOR: str = _TEXT["karaoke_color"]
+"""The colour 卡拉OK sweeps across the text (the app's default look; drafts do not store it)."""

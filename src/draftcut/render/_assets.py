@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from PIL import Image
 
@@ -11,7 +12,8 @@ from draftcut.render._graph import MaskRequest
 from draftcut.render._masks import render_mask
 from draftcut.render._model import MaskShape, Timeline, Unsupported
 from draftcut.render._resources import OutputFormat, TextAsset
-from draftcut.render._text import rasterize_text
+from draftcut.render._text_states import text_states
+from draftcut.render.text import TextState, rasterize_states
 
 __all__ = ["write_files", "write_masks", "write_texts"]
 
@@ -28,20 +30,33 @@ def _centred(image: Image.Image, center: tuple[float, float]) -> Image.Image:
 
 
 def write_texts(tl: Timeline, fmt: OutputFormat, workdir: Path) -> tuple[dict[str, TextAsset], list[Unsupported]]:
-    """Rasterise every text clip once per material at the output canvas size."""
+    """Rasterise every text clip at the output canvas size: once per material, 花字 and animation states.
+
+    A text whose animations change the text itself (`_text_states`) gets one
+    PNG per state, all the size of its full picture.
+    """
     assets: dict[str, TextAsset] = {}
-    by_material: dict[str, tuple[TextAsset, tuple[str, ...]]] = {}
+    drawn: dict[tuple[Any, ...], tuple[TextAsset, tuple[str, ...]]] = {}
     notes: list[Unsupported] = []
     for clip in tl.visuals:
         if clip.kind != "text" or clip.text is None:
             continue
-        if clip.material_id not in by_material:
-            raster = rasterize_text(clip.text, fmt.width, fmt.height)
-            image = _centred(raster.image.convert("RGBA"), raster.box_center)
-            path = workdir / f"text{len(by_material)}.png"
-            image.save(path)
-            by_material[clip.material_id] = (TextAsset(path, image.width, image.height), raster.unsupported)
-        asset, unsupported = by_material[clip.material_id]
+        timed = text_states(clip.text, clip.animations)
+        key = (clip.material_id, clip.text_effect, tuple(timed))
+        if key not in drawn:
+            # the states, then the full text (the asset's own picture, and its size)
+            states = [*(state for _, state in timed), TextState()]
+            rasters = rasterize_states(clip.text, fmt.width, fmt.height, states, effect_name=clip.text_effect)
+            paths: list[Path] = []
+            for raster in rasters:
+                path = workdir / f"text{len(drawn)}_{len(paths)}.png"
+                image = _centred(raster.image.convert("RGBA"), raster.box_center)
+                image.save(path)
+                paths.append(path)
+            full, (width, height) = paths[-1], image.size
+            state_paths = tuple((t, p) for (t, _), p in zip(timed, paths, strict=False))
+            drawn[key] = (TextAsset(full, width, height, state_paths), rasters[-1].unsupported)
+        asset, unsupported = drawn[key]
         assets[clip.segment_id] = asset
         notes.extend(Unsupported(clip.segment_id, "text", note) for note in unsupported)
     return assets, notes

@@ -12,9 +12,11 @@ become rgba. The stream's timestamps are output frames counted from
 
 from __future__ import annotations
 
+import bisect
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 from draftcut.render._colour import SCALE_TO_OUTPUT, input_tag
 from draftcut.render._frames import fmt, frame_time, seconds, settb
@@ -22,7 +24,7 @@ from draftcut.render._geometry import canvas_center, cropped_size, even, fit_fac
 from draftcut.render._graph import Graph
 from draftcut.render._model import Curve, VisualClip
 from draftcut.render._motion import Motion
-from draftcut.render._resources import MediaInfo, OutputFormat, Resources
+from draftcut.render._resources import MediaInfo, OutputFormat, Resources, TextAsset
 from draftcut.render._spans import Span
 
 __all__ = ["Layer", "LayerJob", "build_layer"]
@@ -103,7 +105,10 @@ def build_layer(g: Graph, fmt_: OutputFormat, res: Resources, job: LayerJob) -> 
     info = res.media.get(clip.media) if clip.media is not None else None
     shape = _Shape(clip, motion, info, (text.width, text.height) if text else None, fmt_)
     bg: str | None = None
-    if clip.kind == "video":
+    if text is not None and text.states:
+        src = _text_states_source(g, fmt_, text, job)
+        label = _static(g, clip, shape, src, video_count=job.last - job.first, shift=job.first - job.origin)
+    elif clip.kind == "video":
         src = _video_source(g, fmt_, info, job, _cheap_decode(shape, info))
         if job.background:
             src, bg_src = _split(g, src)
@@ -174,6 +179,35 @@ def _video_source(g: Graph, fmt_: OutputFormat, info: MediaInfo | None, job: Lay
     filters += [f"tpad={start}stop={count}:stop_mode=clone", f"trim=end_frame={count}",
                 f"setpts=PTS+{job.first - job.origin}"]
     return g.chain([f"{idx}:v"], filters, "v")
+
+
+def _text_states_source(g: Graph, fmt_: OutputFormat, text: TextAsset, job: LayerJob) -> str:
+    """A text whose pictures change (typewriter, karaoke, blur) as one stream for the job's frames.
+
+    The job's frames are grouped into runs that show one picture; the runs
+    go to ffmpeg's concat demuxer as a list of PNGs with durations, so each
+    picture is decoded once and held, and the stream is then timed like a
+    video layer's. The list names only the renderer's own rasters.
+    """
+    clip, fps = job.span.clip, fmt_.fps
+    starts = [start for start, _ in text.states]
+    runs: list[tuple[Path, int]] = []
+    for f in range(job.first, job.last):
+        local_us = frame_time(f, fps) * 1_000_000 - clip.start
+        path = text.states[max(0, bisect.bisect_right(starts, local_us) - 1)][1]
+        if runs and runs[-1][0] == path:
+            runs[-1] = (path, runs[-1][1] + 1)
+        else:
+            runs.append((path, 1))
+    lines = ["ffconcat version 1.0"]
+    for path, count in runs:
+        lines += [f"file '{path.as_posix()}'", f"duration {fmt(Fraction(count) / fps)}"]
+    lines.append(f"file '{runs[-1][0].as_posix()}'")  # the demuxer ignores the last entry's duration
+    listing = g.side_file("textstates", "\n".join(lines) + "\n")
+    idx = g.add_input(["-f", "concat", "-safe", "0"], listing)
+    count = job.last - job.first
+    return g.chain([f"{idx}:v"], ["setpts=PTS-STARTPTS", f"fps={fps}", f"tpad=stop={count}:stop_mode=clone",
+                                  f"trim=end_frame={count}", f"setpts=PTS+{job.first - job.origin}"], "ts")
 
 
 def _timed_still(g: Graph, fmt_: OutputFormat, label: str, job: LayerJob) -> str:

@@ -143,6 +143,8 @@ class VisualClip:
     transition: Transition | None = None
     background: Background | None = None
     material_size: tuple[int, int] = (0, 0)
+    text_effect: str | None = None
+    """A text's 花字: the effect's name (or id when the draft has no name); drawn approximately."""
 
     @property
     def end(self) -> int:

@@ -36,7 +36,8 @@ class Motion:
             if prop.startswith("scale"):
                 curve = tuple((tm, abs(v)) for tm, v in curve)
             self.base[prop] = curve
-            self.extra[prop] = list(mods.get(_ANIM_PROP.get(prop, prop), []))
+            shared = mods.get(_ANIM_PROP[prop], []) if prop in _ANIM_PROP else []
+            self.extra[prop] = [*shared, *mods.get(prop, [])]
         self.extra["alpha"].extend(extra_alpha)
 
     def multiplied(self, prop: str) -> bool:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from draftcut.render._animations import animation_ramps
+from draftcut.render._animations import is_rendered
 from draftcut.render._model import Animation, Background, MaskShape, Transition, Unsupported
 from draftcut.render._transitions import DEFAULT_DURATION_US, xfade_kind
 from draftcut.render._values import as_float, as_int, as_map
@@ -59,6 +59,7 @@ class SegmentRefs:
     animations: list[Animation] = field(default_factory=list)
     fade_in: int = 0
     fade_out: int = 0
+    text_effect: str | None = None
     notes: list[Unsupported] = field(default_factory=list)
 
 
@@ -104,6 +105,9 @@ def _apply(refs: SegmentRefs, seg_id: str, array: str, mat: dict[str, Any]) -> N
     elif array == "audio_fades":
         refs.fade_in = max(0, as_int(mat.get("fade_in_duration"), 0))
         refs.fade_out = max(0, as_int(mat.get("fade_out_duration"), 0))
+    elif array == "effects" and mat.get("type") == "text_effect":
+        # drawn as an approximation; the text rasteriser reports it as such
+        refs.text_effect = str(mat.get("name") or mat.get("effect_id") or mat.get("resource_id") or "") or None
     elif array == "effects":
         kind = _EFFECT_TYPES.get(str(mat.get("type")), f"effect ({mat.get('type')})")
         refs.notes.append(Unsupported(seg_id, kind, f"{mat.get('name') or mat.get('id')}: not rendered"))
@@ -166,7 +170,7 @@ def _animations(mat: Mapping[str, Any], seg_id: str, notes: list[Unsupported]) -
         anim = Animation(name=str(item.get("name") or ""), type=str(item.get("type") or ""),
                          start=max(0, as_int(item.get("start"), 0)),
                          duration=max(0, as_int(item.get("duration"), 0)))
-        if animation_ramps(anim) is None:
+        if not is_rendered(anim):
             notes.append(Unsupported(seg_id, "animation", f"{anim.type} {anim.name!r}: not rendered"))
         out.append(anim)
     return out

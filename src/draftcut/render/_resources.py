@@ -31,11 +31,17 @@ class MediaInfo:
 
 @dataclass(frozen=True, slots=True)
 class TextAsset:
-    """A text raster written as PNG, padded so the text box centre is the image centre."""
+    """A text raster written as PNG, padded so the text box centre is the image centre.
+
+    `states` is set when the text itself changes over the segment (typewriter,
+    karaoke, blur): ``(segment-local start µs, PNG)`` in time order, the first
+    at 0, every PNG the size of `path`, which is then the fully drawn text.
+    """
 
     path: Path
     width: int
     height: int
+    states: tuple[tuple[int, Path], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

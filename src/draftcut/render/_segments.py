@@ -81,6 +81,8 @@ def visual_clip(segment: Mapping[str, Any], material: Mapping[str, Any], kind: s
     if segment.get("reverse"):
         notes.append(Unsupported(seg_id, "reverse playback", "played forwards"))
     media = resolve(material) if kind != "text" else None
+    if refs.text_effect and kind != "text":
+        notes.append(Unsupported(seg_id, "text effect (花字)", f"{refs.text_effect} on a {kind}: not rendered"))
     return VisualClip(
         segment_id=seg_id, kind=kind,  # type: ignore[arg-type]
         material_id=str(material.get("id", "")), start=target[0], duration=target[1],
@@ -92,6 +94,7 @@ def visual_clip(segment: Mapping[str, Any], material: Mapping[str, Any], kind: s
         animations=tuple(refs.animations), transition=refs.transition,
         background=refs.background if track.is_base else None,
         material_size=(as_int(material.get("width"), 0), as_int(material.get("height"), 0)),
+        text_effect=refs.text_effect if kind == "text" else None,
     )
 
 
