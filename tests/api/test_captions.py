@@ -175,6 +175,7 @@ def test_unknown_names_are_400_in_strict_mode(strict_api: httpx.Client, extra: d
     ([{"start": 0, "text": "x"}], "captions[0].end"),
     ([{"start": 0, "end": 10, "text": "x", "keyword_color": "red"}], "captions[0].keyword_color"),
     ([{"start": 0, "end": 10, "text": "x", "in_animation_duration": "soon"}], "captions[0].in_animation_duration"),
+    ([{"start": 0, "end": 10, "text": "x", "loop_animation_duration": {}}], "captions[0].loop_animation_duration"),
     ([{"start": 0, "end": 10, "text": "x", "keyword_shadow_info": {"shadow_alpha": 3}}],
      "captions[0].keyword_shadow_info.shadow_alpha"),
     ([{"start": 0, "end": 10, "text": "a b", "words": [{"text": "c", "start": 0, "end": 5}]}],

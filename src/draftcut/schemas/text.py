@@ -101,6 +101,8 @@ def parse_duration(value: Any) -> int | None:
     value = _blank(value)
     if value is None:
         return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ValueError("should be µs (an integer) or a duration like '0.5s'")
     if isinstance(value, str):
         text = value.strip()
         if re.fullmatch(r"\d+(?:\.\d+)?", text):
@@ -109,7 +111,7 @@ def parse_duration(value: Any) -> int | None:
         if not parts or "".join(p.group(0) for p in parts).replace(" ", "") != text.replace(" ", ""):
             raise ValueError(f"should be µs or a duration like '0.5s' or '1m2s', not {text[:40]!r}")
         return round(sum(float(p.group(1)) * _UNIT_US[p.group(2).lower()] for p in parts))
-    result: int | None = micros(value)
+    result: int = micros(value)
     return result
 
 
