@@ -165,3 +165,18 @@ def test_render_reports_and_draws_text_animations(api: httpx.Client) -> None:
     assert widths[0] < widths[1] * 0.6  # fewer characters typed at 0.2 s than at 0.9 s
     yellow = (effect[..., 0] > 150) & (effect[..., 1] > 120) & (effect[..., 2] < 90)
     assert yellow.sum() > 20  # the 花字's yellow fill
+
+
+def test_caption_background_box_is_drawn_behind_the_text(api: httpx.Client) -> None:
+    url = create_draft(api, 320, 180)
+    data = _captions(api, url, [{"start": 0, "end": SEC, "text": "框"}], font_size=16,
+                     background_color="#0000ff", background_alpha=1, background_round_radius=0.3)
+    content = httpx.get(f"{api.base_url}/output/draft/{draft_id(url)}/draft_content.json").json()
+    material = next(m for m in content["materials"]["texts"] if m["id"] == data["text_ids"][0])
+    assert material["check_flag"] & 16 and material["background_color"] == "#0000ff"
+    frame = _frame(api, url, 0.5)
+    blue = _near(frame, (0, 0, 255))
+    x0, y0, x1, y1 = _bbox(blue)
+    tx0, ty0, tx1, ty1 = _bbox(_near(frame, (255, 255, 255)))
+    assert x0 < tx0 and y0 < ty0 and x1 > tx1 and y1 > ty1  # the box surrounds the glyph
+    assert not blue[y0, x0] and not blue[y1, x1]  # rounded corners

@@ -140,3 +140,14 @@ def test_titles_read_as_documented(title: str, fill: str, stroke: str | None, fe
     assert any(s.diffuse == 0 for s in look.shadows) == ("extrude" in features)
     if title.startswith("蓝白"):
         assert look.gradient == (colours["蓝"], colours["白"])
+
+
+def test_highlighted_runs_keep_their_colour_under_an_effect() -> None:
+    """A keyword (useLetterColor) stays in its colour on a 花字; the rest takes the effect's fill."""
+    styles = [_style(0, 1, color=[1.0, 1.0, 1.0]), _style(1, 2, color=[0.0, 1.0, 0.0], useLetterColor=True)]
+    r = rasterize_text(_mat("中文", styles), W, H, effect_name="黄字红描边花字")
+    px = np.asarray(r.image)
+    green, yellow = _ink(px, (0, 255, 0), tol=12, min_alpha=250), _ink(px, YELLOW, tol=12, min_alpha=250)
+    assert green.sum() > 500 and yellow.sum() > 500
+    assert _centroid(green)[0] > _centroid(yellow)[0]  # the second character is the keyword
+    assert _ink(px, RED, tol=12, min_alpha=250).sum() > 500  # both keep the effect's outline

@@ -215,6 +215,8 @@ def add_captions(record: DraftRecord, ctx: EditContext, req: AddCaptionsRequest,
     text_ids: list[str] = []
     caption_of: list[int] = []
     top_effect = _text_effect(ctx, req.text_effect, "text_effect")
+    background = ((req.background_color, req.background_alpha, req.background_round_radius)
+                  if req.background_color else None)
     for i, item in enumerate(req.captions):
         field = f"captions[{i}]"
         if item.transition:
@@ -230,7 +232,7 @@ def add_captions(record: DraftRecord, ctx: EditContext, req: AddCaptionsRequest,
                 text=item.text, runs=state.runs, alignment=align, typesetting=typesetting,
                 letter_spacing=req.letter_spacing or 0.0, line_spacing=req.line_spacing or 0.0,
                 alpha=req.alpha, border=any(r.style.stroke for r in state.runs),
-                shadow=any(r.style.shadow for r in state.runs))
+                shadow=any(r.style.shadow for r in state.runs), background=background)
             refs: list[str] = []
             anims = _animations(ctx, item, field, duration, first=state.first, last=state.last)
             if anims:

@@ -172,20 +172,28 @@ def segment_animations(items: list[tuple[CatalogEntry, int, int]], *, video: boo
 
 
 def text_material(*, text: str, runs: Sequence[Run], alignment: int, typesetting: int, letter_spacing: float,
-                  line_spacing: float, alpha: float, border: bool, shadow: bool) -> dict[str, Any]:
+                  line_spacing: float, alpha: float, border: bool, shadow: bool,
+                  background: tuple[str, float, float] | None = None) -> dict[str, Any]:
     """A `texts` entry as pyJianYingDraft 0.3.1's TextSegment exports it, with auto-wrapping (type subtitle).
 
-    ``check_flag`` tells the app which style parts are set: 7 base, +8 stroke, +32 shadow.
-    Spacing is in the caller's UI units (capcut-mate's): letter × 0.05, line 0.02 + × 0.05.
+    ``check_flag`` tells the app which style parts are set: 7 base, +8 stroke, +16 background,
+    +32 shadow. Spacing is in the caller's UI units (capcut-mate's): letter × 0.05, line 0.02 + × 0.05.
+    `background` is ``(colour, alpha, round radius)``, written as pyJianYingDraft's TextBackground.
     """
     content = {"styles": [style_json(run) for run in runs], "text": text}
+    box: dict[str, Any] = {}
+    if background is not None:
+        color, box_alpha, radius = background
+        box = {"background_style": 1, "background_color": color, "background_alpha": box_alpha,
+               "background_round_radius": radius, "background_height": 0.14, "background_width": 0.14,
+               "background_horizontal_offset": 0.0, "background_vertical_offset": 0.0}
     return {
         "id": new_id(), "content": json.dumps(content, ensure_ascii=False),
         "typesetting": typesetting, "alignment": alignment,
         "letter_spacing": letter_spacing * 0.05, "line_spacing": 0.02 + line_spacing * 0.05,
         "line_feed": 1, "line_max_width": 0.82, "force_apply_line_max_width": False,
-        "check_flag": 7 | (8 if border else 0) | (32 if shadow else 0),
-        "type": "subtitle", "global_alpha": alpha,
+        "check_flag": 7 | (8 if border else 0) | (16 if box else 0) | (32 if shadow else 0),
+        "type": "subtitle", "global_alpha": alpha, **box,
     }
 
 

@@ -51,7 +51,7 @@ def write_texts(tl: Timeline, fmt: OutputFormat, workdir: Path) -> tuple[dict[st
             for raster in rasters:
                 path = workdir / f"text{len(drawn)}_{len(paths)}.png"
                 image = _centred(raster.image.convert("RGBA"), raster.box_center)
-                image.save(path)
+                image.save(path, compress_level=1)  # written and read once: speed over size
                 paths.append(path)
             full, (width, height) = paths[-1], image.size
             state_paths = tuple((t, p) for (t, _), p in zip(timed, paths, strict=False))

@@ -12,10 +12,10 @@ import re
 from typing import Annotated, Any
 
 import orjson
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 __all__ = ["MAX_ITEMS", "AnimDuration", "Dimension", "DraftUrlRequest", "Finite", "Micros", "Name", "OptMicros",
-           "TransitionMicros", "Url", "http_url", "json_list", "micros", "optional_json_list"]
+           "TimeRange", "TransitionMicros", "Url", "http_url", "json_list", "micros", "optional_json_list"]
 MAX_ITEMS = 500
 """Items per `*_infos` array (and `scene_timelines`): more is refused before any item is validated."""
 
@@ -104,3 +104,18 @@ class DraftUrlRequest(BaseModel):
     draft_url: Annotated[str, Field(max_length=4096)]
 
 
+
+
+class TimeRange(BaseModel):
+    """Anything placed on the timeline: ``start`` and ``end`` in µs, end after start."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    start: Micros
+    end: Micros
+
+    @model_validator(mode="after")
+    def _end_after_start(self) -> TimeRange:
+        if self.end <= self.start:
+            raise ValueError(f"end ({self.end}) must be greater than start ({self.start})")
+        return self

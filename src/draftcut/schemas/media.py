@@ -19,6 +19,7 @@ from draftcut.schemas._fields import (
     Micros,
     Name,
     OptMicros,
+    TimeRange,
     TransitionMicros,
     Url,
     json_list,
@@ -29,20 +30,7 @@ __all__ = ["AddAudiosRequest", "AddImagesRequest", "AddVideosRequest", "AudioInf
            "ImageInfo", "SceneTimeline", "VideoInfo"]
 
 
-class _Item(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    start: Micros
-    end: Micros
-
-    @model_validator(mode="after")
-    def _end_after_start(self) -> _Item:
-        if self.end <= self.start:
-            raise ValueError(f"end ({self.end}) must be greater than start ({self.start})")
-        return self
-
-
-class VideoInfo(_Item):
+class VideoInfo(TimeRange):
     video_url: Url
     duration: OptMicros
     width: Dimension
@@ -53,7 +41,7 @@ class VideoInfo(_Item):
     volume: Annotated[Finite, Field(ge=0.0, le=10.0)] = 1.0
 
 
-class AudioInfo(_Item):
+class AudioInfo(TimeRange):
     audio_url: Url
     duration: OptMicros
     volume: Annotated[Finite, Field(ge=0.0, le=2.0)] = 1.0
@@ -70,7 +58,7 @@ class AudioInfo(_Item):
         return self
 
 
-class ImageInfo(_Item):
+class ImageInfo(TimeRange):
     image_url: Url
     width: Dimension
     height: Dimension

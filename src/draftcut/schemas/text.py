@@ -26,8 +26,8 @@ from draftcut.schemas._fields import (
     MAX_ITEMS,
     DraftUrlRequest,
     Finite,
-    Micros,
     Name,
+    TimeRange,
     json_list,
     micros,
     optional_json_list,
@@ -144,20 +144,10 @@ class ShadowInfo(BaseModel):
     shadow_angle: Annotated[Finite, Field(ge=-180, le=180)] = -45.0
 
 
-class CaptionWord(BaseModel):
+class CaptionWord(TimeRange):
     """One spoken word with its time on the draft's timeline (µs), as speech-to-text tools return it."""
 
-    model_config = ConfigDict(extra="ignore")
-
     text: Annotated[str, Field(min_length=1, max_length=200)]
-    start: Micros
-    end: Micros
-
-    @model_validator(mode="after")
-    def _end_after_start(self) -> CaptionWord:
-        if self.end <= self.start:
-            raise ValueError(f"end ({self.end}) must be greater than start ({self.start})")
-        return self
 
 
 class _Animated(BaseModel):
@@ -185,11 +175,9 @@ class _KeywordStyle(BaseModel):
     keyword_shadow_info: ShadowInfo | None = None
 
 
-class CaptionItem(_Animated, _KeywordStyle):
+class CaptionItem(TimeRange, _Animated, _KeywordStyle):
     """One caption of `add_captions.captions`."""
 
-    start: Micros
-    end: Micros
     text: Annotated[str, Field(max_length=MAX_TEXT)]
     font_size: Size = None
     text_effect: TextName = None
@@ -202,8 +190,6 @@ class CaptionItem(_Animated, _KeywordStyle):
     def _check(self) -> CaptionItem:
         if not self.text.strip():
             raise ValueError("text must not be blank")
-        if self.end <= self.start:
-            raise ValueError(f"end ({self.end}) must be greater than start ({self.start})")
         for i, word in enumerate(self.words or []):
             if word.start < self.start or word.end > self.end:
                 raise ValueError(f"words[{i}] ({word.start}–{word.end}) lies outside the caption "
@@ -236,6 +222,10 @@ class CaptionStyle(DraftUrlRequest):
     text_effect: TextName = None
     highlight_color: Color = None
     """Colour of the word being spoken, for captions that carry `words` (default: the keyword colour)."""
+    background_color: Color = None
+    """A box behind each caption (new; capcut-mate has none): its colour, alpha and corner rounding (0–1)."""
+    background_alpha: Unit = 1.0
+    background_round_radius: Unit = 0.0
 
 
 class AddCaptionsRequest(CaptionStyle):
@@ -294,13 +284,6 @@ class GetTextEffectsRequest(BaseModel):
     mode: Mode = 0
 
 
-class _Timeline(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-    start: Micros
-    end: Micros
-
-
 def _string_list(value: Any) -> Any:
     return json_list(value)
 
@@ -310,7 +293,7 @@ class CaptionInfosRequest(_Animated):
 
     texts: Annotated[list[Annotated[str, Field(max_length=MAX_TEXT)]], BeforeValidator(_string_list),
                      Field(max_length=MAX_ITEMS)]
-    timelines: Annotated[list[_Timeline], BeforeValidator(json_list), Field(max_length=MAX_ITEMS)]
+    timelines: Annotated[list[TimeRange], BeforeValidator(json_list), Field(max_length=MAX_ITEMS)]
     font_size: Size = None
     keyword_color: Color = None
     keyword_border_color: Color = None

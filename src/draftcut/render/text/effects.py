@@ -113,6 +113,11 @@ def apply_effects(styles: Sequence[Style], effect_name: str | None) -> tuple[lis
 
 
 def apply_look(style: Style, look: Look) -> Style:
+    """`style` in the 花字's look; a highlighted run (``useLetterColor``: a keyword, the spoken word)
+    keeps its own solid fill, so highlights stay visible on an effect, as capcut-mate's captions intend."""
+    if style.letter_color:
+        return replace(style, gradient=(), strokes=look.strokes, shadows=look.shadows, glow=look.glow,
+                       hollow=False)
     return replace(style, rgb=look.fill, gradient=look.gradient, strokes=look.strokes, shadows=look.shadows,
                    glow=look.glow, hollow=look.hollow)
 

@@ -162,6 +162,8 @@ def _apply_style(d: Mapping[str, Any], cur: Style) -> Style:
     effect = _effect_id(d)
     if effect is not None:
         changes["effect"] = effect
+    if isinstance(d.get("useLetterColor"), bool):
+        changes["letter_color"] = d["useLetterColor"]
     return replace(cur, **changes)
 
 

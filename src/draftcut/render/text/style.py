@@ -56,3 +56,4 @@ class Style:
     glow: Glow | None = None
     hollow: bool = False  # fill knocked out: only strokes (and what lies outside the glyph) remain
     effect: str | None = None  # styles[].effectStyle.id, before effects.py has drawn a look for it
+    letter_color: bool = False  # styles[].useLetterColor: a highlighted run keeps its own fill under a 花字
