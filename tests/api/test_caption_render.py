@@ -180,3 +180,18 @@ def test_caption_background_box_is_drawn_behind_the_text(api: httpx.Client) -> N
     tx0, ty0, tx1, ty1 = _bbox(_near(frame, (255, 255, 255)))
     assert x0 < tx0 and y0 < ty0 and x1 > tx1 and y1 > ty1  # the box surrounds the glyph
     assert not blue[y0, x0] and not blue[y1, x1]  # rounded corners
+
+
+@pytest.mark.parametrize("alignment, side", [(0, "left"), (2, "right"), (3, "vertical")])
+def test_alignment_and_vertical_text(api: httpx.Client, alignment: int, side: str) -> None:
+    url = create_draft(api, 320, 180)
+    _captions(api, url, [{"start": 0, "end": SEC, "text": "一二三四\n五"}], font_size=10, alignment=alignment)
+    frame = _frame(api, url, 0.5)
+    x0, y0, x1, y1 = _bbox(_ink(frame))
+    if side == "vertical":
+        assert y1 - y0 > 2 * (x1 - x0) * 0.8  # columns of stacked characters: taller than wide
+        return
+    # the short second line hugs the left or right edge of the text box
+    second = _ink(frame)[(y0 + y1) // 2 + 2:y1 + 1]
+    sx0, _, sx1, _ = _bbox(second)
+    assert (abs(sx0 - x0) <= 2) if side == "left" else (abs(sx1 - x1) <= 2)
