@@ -16,7 +16,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-__all__ = ["PLACEHOLDER", "SEC", "Draft", "clip", "kf"]
+__all__ = ["PLACEHOLDER", "SEC", "Draft", "audio_effect", "clip", "kf"]
 
 SEC = 1_000_000
 PLACEHOLDER = "##_draftpath_placeholder_0E685133-18CE-45ED-8CB8-2904A212EC80_##"
@@ -156,6 +156,58 @@ class Draft:
     def effect(self, array: str, **fields: Any) -> str:
         return self._material(array, dict(fields))
 
+    # -- filters, effects, blend modes, stickers (pyJianYingDraft 0.3.1 shapes) -------------
+    def filter_material(self, name: str, intensity: float = 1.0, *, target: int = 0) -> str:
+        """A `materials.effects` filter (`value` = intensity 0–1); reference it from a segment or a filter track."""
+        return self._material("effects", {
+            "adjust_params": [], "apply_target_type": target, "category_id": "", "category_name": "",
+            "effect_id": "7127828208690433311", "name": name, "platform": "all",
+            "resource_id": "7127828208690433311", "source_platform": 1, "sub_type": "none", "time_range": None,
+            "type": "filter", "value": intensity, "version": ""})
+
+    def video_effect(self, name: str, params: dict[str, float] | None = None, *, target: int = 0,
+                     kind: str = "video_effect") -> str:
+        """A `materials.video_effects` entry; `params` are `adjust_params` name → value (0–1)."""
+        return self._material("video_effects", {
+            "adjust_params": [{"name": k, "default_value": v, "value": v} for k, v in (params or {}).items()],
+            "apply_target_type": target, "apply_time_range": None, "category_id": "", "category_name": "",
+            "common_keyframes": [], "disable_effect_faces": [], "effect_id": "1", "formula_id": "",
+            "name": name, "platform": "all", "render_index": 11000, "resource_id": "1", "source_platform": 0,
+            "time_range": None, "track_render_index": 0, "type": kind, "value": 1.0, "version": ""})
+
+    def mix_mode(self, name: str) -> str:
+        return self._material("effects", {
+            "type": "mix_mode", "name": name, "effect_id": "1", "resource_id": "1", "value": 1.0,
+            "apply_target_type": 0, "platform": "all", "source_platform": 0, "category_id": "",
+            "category_name": "", "sub_type": "none", "time_range": None})
+
+    def _track_segment(self, kind: str, material_id: str, start: int, duration: int) -> dict[str, Any]:
+        seg = self._segment(self.track(kind), material_id, start, duration, [], clip=None, source_timerange=None)
+        for key in ("volume", "speed", "last_nonzero_volume", "uniform_scale"):
+            seg.pop(key, None)
+        return seg
+
+    def filter_track(self, name: str, start: int, duration: int, intensity: float = 1.0) -> dict[str, Any]:
+        """A new filter track on top holding one filter segment."""
+        return self._track_segment("filter", self.filter_material(name, intensity, target=2), start, duration)
+
+    def effect_track(self, name: str, start: int, duration: int,
+                     params: dict[str, float] | None = None) -> dict[str, Any]:
+        """A new effect track on top holding one scene effect over the whole canvas."""
+        return self._track_segment("effect", self.video_effect(name, params, target=2), start, duration)
+
+    def sticker(self, start: int, duration: int, *, image: Path | None = None, resource_id: str = "7226264929097600316",
+                clip: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A sticker on a new sticker track; `image` gives the material a local `path` (draftcut's add_sticker)."""
+        mat: dict[str, Any] = {"resource_id": resource_id, "sticker_id": resource_id, "source_platform": 1,
+                               "type": "sticker"}
+        if image is not None:
+            mat["path"] = self._media_path(image)
+        seg = self._track_segment("sticker", self._material("stickers", mat), start, duration)
+        seg["clip"] = clip or _clip()
+        seg["uniform_scale"] = {"on": True, "value": 1.0}
+        return seg
+
     # -- output -------------------------------------------------------------------------------
     def save(self, folder: Path) -> Path:
         """Write ``draft_content.json`` and copy the media under `folder`; returns the folder."""
@@ -170,3 +222,28 @@ class Draft:
 
 
 clip = _clip
+
+
+_AUDIO_EFFECT_FILES = {"sound_effect": ("audio_scene_effects", "场景音"), "tone": ("tone_effects", "音色"),
+                       "speech_to_song": ("speech_to_song", "声音成曲")}
+_DRAFT_DATA = Path(__file__).resolve().parents[2] / "src" / "draftcut" / "draft" / "data"
+
+
+def audio_effect(draft: Draft, segment: dict[str, Any], name: str, category: str = "sound_effect",
+                 **values: float) -> str:
+    """Attach an `audio_effects` material (draftcut's shape) to `segment`; returns its id.
+
+    Parameters start at the catalogue defaults; `values` set some by name (``强度=0.5``).
+    """
+    kind, category_name = _AUDIO_EFFECT_FILES[category]
+    entries = json.loads((_DRAFT_DATA / f"{kind}.json").read_text(encoding="utf-8"))["entries"]
+    entry = next((e for e in entries if e.get("name") == name), {"params": [], "resource_id": ""})
+    params = [{"default_value": p["default_value"], "max_value": p["max_value"], "min_value": p["min_value"],
+               "name": p["name"], "parameterIndex": i, "portIndex": 0,
+               "value": values.get(p["name"], p["default_value"])} for i, p in enumerate(entry.get("params", []))]
+    mid = draft.effect("audio_effects", audio_adjust_params=params, category_id=category,
+                       category_name=category_name, is_ugc=False, name=name, production_path="",
+                       resource_id=entry.get("resource_id", ""), speaker_id="", sub_type=1,
+                       time_range={"duration": 0, "start": 0}, type="audio_effect")
+    segment["extra_material_refs"].append(mid)
+    return mid

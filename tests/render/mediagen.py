@@ -17,8 +17,9 @@ import imageio_ffmpeg
 import numpy as np
 from PIL import Image
 
-__all__ = ["Probe", "audio_samples", "audio_track", "color_image", "color_video", "counter_video", "frame_at",
-           "probe_output", "rms", "split_image", "step_audio"]
+__all__ = ["Probe", "audio_samples", "audio_track", "chirp_audio", "chirp_video", "color_image", "color_video",
+           "counter_video", "dominant_hz", "frame_at", "noise_audio", "probe_output", "rms", "spectrum", "split_image",
+           "step_audio", "tone_burst"]
 
 FFMPEG = imageio_ffmpeg.get_ffmpeg_exe()
 
@@ -145,3 +146,58 @@ def step_audio(folder: Path, tone_hz: int = 440, *, first: float = 0.5, second: 
         _run(["-f", "lavfi", "-i", f"aevalsrc='{expr}':s=48000:c=stereo:d={seconds}",
               "-c:a", "aac", "-b:a", "192k", str(out)])
     return out
+
+
+def _wav(folder: Path, name: str, source: str) -> Path:
+    """A lavfi audio source written as 16-bit stereo WAV (lossless: spectra are the generator's own)."""
+    out = folder / f"{name}.wav"
+    if not out.exists():
+        _run(["-f", "lavfi", "-i", source, "-ac", "2", "-c:a", "pcm_s16le", str(out)])
+    return out
+
+
+def tone_burst(folder: Path, tone_hz: int = 440, *, burst_s: float = 0.3, seconds: float = 2.0,
+               level: float = 0.5) -> Path:
+    """A tone for the first `burst_s`, then silence: what follows the burst is the effect's tail."""
+    expr = f"{level}*sin(2*PI*{tone_hz}*t)*lt(t\\,{burst_s})"
+    return _wav(folder, f"burst_{tone_hz}_{burst_s}_{seconds}_{level}", f"aevalsrc={expr}:s=48000:d={seconds}")
+
+
+def noise_audio(folder: Path, *, seconds: float = 2.0, level: float = 0.3) -> Path:
+    """White noise: energy spread evenly over the whole band."""
+    return _wav(folder, f"noise_{seconds}_{level}", f"anoisesrc=d={seconds}:c=white:r=48000:a={level}:seed=7")
+
+
+def chirp_audio(folder: Path, *, f0: float = 300.0, f1: float = 1500.0, seconds: float = 2.0,
+                level: float = 0.5) -> Path:
+    """A sine sweeping linearly from `f0` to `f1` Hz: frequency at t is f0 + (f1 − f0)·t / seconds."""
+    k = (f1 - f0) / seconds
+    expr = f"{level}*sin(2*PI*({f0}*t+{k / 2}*t*t))"
+    return _wav(folder, f"chirp_{f0}_{f1}_{seconds}_{level}", f"aevalsrc={expr}:s=48000:d={seconds}")
+
+
+def chirp_video(folder: Path, *, f0: float = 300.0, f1: float = 1500.0, seconds: float = 2.0,
+                size: tuple[int, int] = (160, 120)) -> Path:
+    """A grey H.264 clip whose sound is the chirp of `chirp_audio`."""
+    out = folder / f"vchirp_{f0}_{f1}_{seconds}_{size[0]}x{size[1]}.mp4"
+    if not out.exists():
+        _run(["-f", "lavfi", "-i", f"color=c=gray:s={size[0]}x{size[1]}:r=30:d={seconds}",
+              "-i", str(chirp_audio(folder, f0=f0, f1=f1, seconds=seconds)), "-c:v", "libx264", "-preset",
+              "ultrafast", "-g", "10", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "192k", "-shortest", str(out)])
+    return out
+
+
+def spectrum(samples: np.ndarray, rate: int, start: float, end: float) -> tuple[np.ndarray, np.ndarray]:
+    """(frequencies, power) of ``[start, end)`` seconds, Hann-windowed."""
+    seg = samples[int(start * rate):int(end * rate)].astype(np.float64)
+    power = np.abs(np.fft.rfft(seg * np.hanning(len(seg)))) ** 2
+    return np.fft.rfftfreq(len(seg), 1 / rate), power
+
+
+def dominant_hz(samples: np.ndarray, rate: int, start: float, end: float) -> float:
+    """The strongest frequency of ``[start, end)``, refined by a parabola through the peak bins."""
+    freqs, power = spectrum(samples, rate, start, end)
+    i = int(np.argmax(power[1:-1])) + 1
+    a, b, c = np.log(power[i - 1:i + 2] + 1e-30)
+    shift = 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c else 0.0
+    return float(freqs[i] + shift * (freqs[1] - freqs[0]))

@@ -3,6 +3,9 @@
 `time_offset` is relative to the segment start. Values are interpolated
 linearly; the app's other curve types (bezier easing) are approximated as
 linear and reported. With ``uniform_scale.on`` the X scale drives both axes.
+Saturation, contrast and brightness keyframes (−1…1, 0 = unchanged) are
+drawn with ffmpeg ``eq`` (``_fx.py``) and reported as approximated: the
+app's response to those values is not known.
 """
 
 from __future__ import annotations
@@ -25,7 +28,11 @@ _PROPERTIES = {
     "KFTypeRotation": ("rotation",),
     "KFTypeAlpha": ("alpha",),
     "KFTypeVolume": ("volume",),
+    "KFTypeSaturation": ("saturation",),
+    "KFTypeContrast": ("contrast",),
+    "KFTypeBrightness": ("brightness",),
 }
+_APPROXIMATED = {"KFTypeSaturation", "KFTypeContrast", "KFTypeBrightness"}
 
 
 def read_keyframes(segment: Mapping[str, Any], uniform: bool,
@@ -44,6 +51,8 @@ def read_keyframes(segment: Mapping[str, Any], uniform: bool,
         curve = _curve(group.get("keyframe_list"), seg_id, notes)
         if not curve:
             continue
+        if kind in _APPROXIMATED:
+            notes.append(Unsupported(seg_id, "keyframes", f"{kind} keyframes approximated with ffmpeg eq"))
         if uniform and props == ("scale_x",):
             props = ("scale_x", "scale_y")
         for prop in props:

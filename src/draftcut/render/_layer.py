@@ -3,8 +3,12 @@
 Order, chosen for cost: per-input timing first for video (``fps`` before
 ``scale`` drops surplus source frames before any pixel work), everything
 static once on the single frame for photos and text (then ``loop``); crop →
-fit/scale → flip → pixel format → mask → constant alpha → rotation; then the
-per-frame parts (animated rotation, sendcmd-driven alpha, animated scale).
+fit/scale → flip → the clip's colour keyframes, filters and effects
+(``_fx.py``, at the layer's size, in YUV) → pixel format → mask → constant
+alpha → rotation; then the per-frame parts (animated rotation,
+sendcmd-driven alpha, animated scale). A photo or text whose filters or
+effects change over time (a flash, a shake) is looped first and then
+processed per frame, like a video.
 Opaque layers stay yuv420p end to end; only layers that need transparency
 become rgba. The stream's timestamps are output frames counted from
 `origin`, so ``t`` in expressions is ``origin`` + t on the timeline.
@@ -20,6 +24,7 @@ from pathlib import Path
 
 from draftcut.render._colour import SCALE_TO_OUTPUT, input_tag
 from draftcut.render._frames import fmt, frame_time, seconds, settb
+from draftcut.render._fx import FxContext, apply_looks, colour_filters, colour_is_dynamic, look_is_dynamic
 from draftcut.render._geometry import canvas_center, cropped_size, even, fit_factor, rotated_box
 from draftcut.render._graph import Graph
 from draftcut.render._model import Curve, VisualClip
@@ -83,8 +88,11 @@ class _Shape:
         self.alpha = motion.value("alpha")
         self.dyn_pos = motion.dynamic("x") or motion.dynamic("y")
         own_alpha = clip.kind == "text" or bool(info and info.has_alpha)
+        self.own_alpha = own_alpha
         self.needs_alpha = (own_alpha or clip.mask is not None or self.dyn_alpha or self.alpha < 0.999
                             or not self.quarter)
+        self.fx = bool(clip.looks) or any(clip.keyframes.get(p) for p in ("saturation", "contrast", "brightness"))
+        self.dyn_fx = any(look_is_dynamic(lk) for lk in clip.looks) or colour_is_dynamic(clip.keyframes)
 
     @property
     def moving(self) -> bool:
@@ -105,15 +113,25 @@ def build_layer(g: Graph, fmt_: OutputFormat, res: Resources, job: LayerJob) -> 
     info = res.media.get(clip.media) if clip.media is not None else None
     shape = _Shape(clip, motion, info, (text.width, text.height) if text else None, fmt_)
     bg: str | None = None
+    fx = _Fx(fmt_, clip, shape, job)
     if text is not None and text.states:
         src = _text_states_source(g, fmt_, text, job)
-        label = _static(g, clip, shape, src, video_count=job.last - job.first, shift=job.first - job.origin)
+        label = _static(g, clip, shape, src, video_count=job.last - job.first, shift=job.first - job.origin, fx=fx)
     elif clip.kind == "video":
         src = _video_source(g, fmt_, info, job, _cheap_decode(shape, info))
         if job.background:
             src, bg_src = _split(g, src)
             bg = _blur(g, fmt_, clip, bg_src)
-        label = _static(g, clip, shape, src, video_count=job.last - job.first, shift=job.first - job.origin)
+        label = _static(g, clip, shape, src, video_count=job.last - job.first, shift=job.first - job.origin, fx=fx)
+    elif shape.dyn_fx:  # a still whose look changes over time: looped, then processed per frame
+        path = str(text.path) if text else str(clip.media)
+        tag = input_tag(info.assumed_matrix if info else None)
+        single = g.chain([f"{g.add_input([], path)}:v"], ["trim=end_frame=1", *tag], "i")
+        if job.background:
+            single, bg_single = _split(g, single)
+            bg = _timed_still(g, fmt_, _blur(g, fmt_, clip, bg_single), job)
+        label = _static(g, clip, shape, _timed_still(g, fmt_, single, job), video_count=job.last - job.first,
+                        shift=job.first - job.origin, fx=fx)
     else:
         path = str(text.path) if text else str(clip.media)
         # first frame only: an animated GIF/WebP used as a photo must not keep decoding
@@ -122,7 +140,7 @@ def build_layer(g: Graph, fmt_: OutputFormat, res: Resources, job: LayerJob) -> 
         if job.background:
             single, bg_single = _split(g, single)
             bg = _timed_still(g, fmt_, _blur(g, fmt_, clip, bg_single), job)
-        still = _static(g, clip, shape, single)
+        still = _static(g, clip, shape, single, fx=fx)
         ranges = _still_ranges(fmt_, clip, motion, shape, job)
         if ranges is not None:
             return _placed(fmt_, clip, motion, shape, _ranged_still(g, fmt_, clip, motion, shape, still, job, ranges),
@@ -232,8 +250,21 @@ def _blur(g: Graph, fmt_: OutputFormat, clip: VisualClip, label: str) -> str:
         "format=yuv420p"], "bg")
 
 
+class _Fx:
+    """The clip's colour keyframes, filters and effects for one layer job (``_fx.py``)."""
+
+    def __init__(self, fmt_: OutputFormat, clip: VisualClip, shape: _Shape, job: LayerJob) -> None:
+        self.clip, self.shape = clip, shape
+        self.t = _local_t(fmt_, clip, job.origin)
+        self.ctx = FxContext(shape.w, shape.h, fmt_.fps, t=self.t, duration=clip.duration / 1e6,
+                             first=job.first - job.origin, frames=job.last - job.first, alpha=shape.own_alpha)
+
+    def __call__(self, g: Graph, label: str) -> str:
+        return apply_looks(g, label, self.clip.looks, self.ctx, colour_filters(self.clip.keyframes, self.t))
+
+
 def _static(g: Graph, clip: VisualClip, shape: _Shape, label: str, video_count: int = 0,
-            shift: int = 0) -> str:
+            shift: int = 0, fx: _Fx | None = None) -> str:
     filters: list[str] = []
     if clip.crop is not None:
         c = clip.crop
@@ -244,6 +275,10 @@ def _static(g: Graph, clip: VisualClip, shape: _Shape, label: str, video_count: 
         filters.append("hflip")
     if clip.transform.flip_v:
         filters.append("vflip")
+    if fx is not None and shape.fx:
+        # looks work in YUV: convert here, in the layer's own scale (BT.709/tv), keeping any alpha
+        label = fx(g, g.chain([label], [*filters, f"format={'yuva420p' if shape.own_alpha else 'yuv420p'}"], "l"))
+        filters = []
     filters.append(f"format={_ALPHA_FORMAT if shape.needs_alpha else 'yuv420p'}")
     label = g.chain([label], filters, "l")
     if clip.mask is not None:
@@ -319,7 +354,7 @@ def _still_ranges(fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _
     ramp. Short runs are not worth the extra filters and stay per-frame.
     """
     props = [p for p in ("alpha", "rotation", "scale_x", "scale_y") if motion.dynamic(p)]
-    if not props or job.last <= job.first:
+    if not props or job.last <= job.first or shape.dyn_fx:
         return None
     margin = 1000.0  # µs; ≫ float error of t, ≪ a frame
 

@@ -17,8 +17,10 @@ __all__ = [
     "Animation",
     "AudioClip",
     "Background",
+    "CanvasLook",
     "Crop",
     "Curve",
+    "Look",
     "MaskShape",
     "Timeline",
     "Transform",
@@ -116,12 +118,43 @@ class Background:
 
 
 @dataclass(frozen=True, slots=True)
+class Look:
+    """A filter or video effect drawn as an approximation: a recipe family of ``_looks.py``.
+
+    `strength` is a filter's intensity or an effect's main parameter (0–1),
+    `speed` an effect's speed parameter (0–1).
+    """
+
+    kind: Literal["filter", "effect"]
+    name: str
+    family: str
+    strength: float = 1.0
+    speed: float = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class CanvasLook:
+    """A segment of a filter or effect track: `look` over everything painted below `z`, for its time."""
+
+    segment_id: str
+    look: Look
+    start: int
+    duration: int
+    z: tuple[int, int]
+
+    @property
+    def end(self) -> int:
+        return self.start + self.duration
+
+
+@dataclass(frozen=True, slots=True)
 class VisualClip:
     """A video, photo or text segment as it appears on the canvas.
 
     `keyframes` maps a property (``x``, ``y``, ``scale_x``, ``scale_y``,
     ``rotation``, ``alpha``) to a curve that replaces the static `transform`
-    value. `z` orders painting: ``(render_index, track position)``.
+    value; ``saturation``, ``contrast`` and ``brightness`` curves (−1…1, 0 =
+    unchanged) adjust the colours. `z` orders painting: ``(render_index, track position)``.
     """
 
     segment_id: str
@@ -145,6 +178,10 @@ class VisualClip:
     material_size: tuple[int, int] = (0, 0)
     text_effect: str | None = None
     """A text's 花字: the effect's name (or id when the draft has no name); drawn approximately."""
+    looks: tuple[Look, ...] = ()
+    """Filters and effects attached to this segment, in the order they apply."""
+    blend: str | None = None
+    """Blend mode (``_blend.py`` key) the layer is composited with; None = normal."""
 
     @property
     def end(self) -> int:
@@ -173,6 +210,17 @@ class AudioClip:
     fade_out: int = 0
     keep_pitch: bool = True
     from_video: bool = False
+    reverse: bool = False
+    """Played backwards: the source range runs from its end to its start (``areverse``)."""
+    effects: tuple[str, ...] = ()
+    """ffmpeg filters standing in for the segment's audio effects (``_audio_effects.py``), run on the
+    sound after its speed and before its volume; ``{rate}`` / ``{rate*X}`` stand for the sample rate."""
+    effect_tail: int = 0
+    """µs of earlier sound the `effects` depend on (reverb, echo): fed in first when a window starts mid-clip."""
+    picture: VisualClip | None = None
+    """For `from_video` clips: the clip drawn on the video track. Its track's transitions cross-fade the
+    sound over the same frames as the picture (``_audio.py``). Such a clip is kept even when silent (a
+    photo, volume 0), because its transition still fades its neighbour's sound out or in."""
 
     @property
     def end(self) -> int:
@@ -193,3 +241,5 @@ class Timeline:
     base_track: int | None = None
     """Track position of the bottom video track: the first visible one with something to draw
     (``_timeline.py``); transitions there use xfade, gaps there are black canvas."""
+    looks: tuple[CanvasLook, ...] = ()
+    """Filter- and effect-track segments, applied to the composite at their place in the layer order."""

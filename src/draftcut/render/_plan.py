@@ -5,22 +5,32 @@ encoded with identical settings), one audio job per (longer) audio window
 (float WAV), and a final job that joins the video pieces with the concat
 demuxer without re-encoding and encodes the joined audio to AAC. A preview
 is the video graph of a one-frame window written as PNG.
+
+Compositing follows the layer order ``(render_index, track position)``:
+the bottom track, then each layer overlaid (with its blend mode, if any:
+``_blend.py``), and filter/effect-track segments applied to the composite
+at their place in that order, over their frames only (``_fx.py``). So a
+filter track between two video tracks changes the lower one and not the
+upper, as in the app; on top (the usual place) it changes the whole picture.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from fractions import Fraction
 
 from draftcut.render._audio import audible, audio_graph
 from draftcut.render._basetrack import base_stream
+from draftcut.render._blend import blend_over
 from draftcut.render._colour import ENCODER_FLAGS, OUTPUT_FILTERS
-from draftcut.render._frames import fps_fraction, frame_of, sample_of_frame
+from draftcut.render._frames import fmt, fps_fraction, frame_of, sample_of_frame
+from draftcut.render._fx import FxContext, apply_in_range, apply_looks
 from draftcut.render._geometry import even
 from draftcut.render._graph import Graph, MaskRequest
 from draftcut.render._layer import LayerJob, build_layer
 from draftcut.render._memory import audio_job_bytes, span_bytes, window_bytes
-from draftcut.render._model import AudioClip, Timeline, Unsupported
+from draftcut.render._model import AudioClip, CanvasLook, Timeline, Unsupported
 from draftcut.render._resources import OutputFormat, Resources
 from draftcut.render._spans import Span, build_spans
 from draftcut.render._spec import RenderSpec
@@ -86,6 +96,20 @@ def _drawable(tl: Timeline, res: Resources) -> tuple[Timeline, list[Unsupported]
     return replace(tl, visuals=tuple(keep)), notes
 
 
+@dataclass(frozen=True, slots=True)
+class LookSpan:
+    """Output frames ``[a, b)`` of a filter- or effect-track segment."""
+
+    look: CanvasLook
+    a: int
+    b: int
+
+
+def look_spans(tl: Timeline, fps: Fraction) -> list[LookSpan]:
+    spans = [LookSpan(lk, frame_of(lk.start, fps), frame_of(lk.end, fps)) for lk in tl.looks]
+    return [s for s in spans if s.b > s.a]
+
+
 def _forbidden(spans: Sequence[Span]) -> list[tuple[int, int]]:
     return [(s.a, s.a + s.xfade_frames) for s in spans if s.xfade is not None]
 
@@ -95,25 +119,51 @@ def _frame_us(frame: int, fmt_: OutputFormat) -> int:
 
 
 def video_graph(g: Graph, fmt_: OutputFormat, res: Resources, spans: Sequence[Span],
-                f0: int, f1: int) -> str:
+                f0: int, f1: int, looks: Sequence[LookSpan] = ()) -> str:
     """Composite of output frames ``[f0, f1)``; returns the out label (yuv420p, BT.709/tv: ``_colour.py``)."""
     r0, r1 = render_range(f0, f1, _forbidden(spans))
     live = [s for s in spans if s.a < r1 and s.b > r0]
     cur = base_stream(g, fmt_, res, [s for s in live if s.base], r0, r1)
-    for span in (s for s in live if not s.base):
-        layer = build_layer(g, fmt_, res, LayerJob(span, r0, max(span.a, r0), min(span.b, r1)))
-        cur = g.chain([cur, layer.label],
-                      [f"overlay=x='{layer.x}':y='{layer.y}':eof_action=pass:format=yuv420"], "o")
+    layers: list[tuple[tuple[int, int], int, int, Span | LookSpan]] = [
+        (s.clip.z, 0, i, s) for i, s in enumerate(live) if not s.base]
+    layers += [(lk.look.z, 1, i, lk) for i, lk in enumerate(looks) if lk.a < r1 and lk.b > r0]
+    for *_, item in sorted(layers, key=lambda item: item[:3]):
+        if isinstance(item, LookSpan):
+            cur = _canvas_look(g, fmt_, cur, item, r0, r1)
+        else:
+            cur = _composite(g, fmt_, res, cur, item, r0, r1)
     tail = [f"trim=start_frame={f0 - r0}:end_frame={f1 - r0}", "setpts=PTS-STARTPTS"] if (r0, r1) != (
         f0, f1) else []
     return g.chain([cur], [*tail, *OUTPUT_FILTERS], "vout")
 
 
+def _composite(g: Graph, fmt_: OutputFormat, res: Resources, cur: str, span: Span, r0: int, r1: int) -> str:
+    """`span`'s layer over `cur` (frames ``[r0, r1)``), with the clip's blend mode if it has one."""
+    first, last = max(span.a, r0), min(span.b, r1)
+    layer = build_layer(g, fmt_, res, LayerJob(span, r0, first, last))
+    mode = span.clip.blend
+    if mode is None:
+        return g.chain([cur, layer.label], [f"overlay=x='{layer.x}':y='{layer.y}':eof_action=pass:format=yuv420"],
+                       "o")
+    a, b = first - r0, last - r0
+    return apply_in_range(g, cur, r1 - r0, a, b, fmt_.fps,
+                          lambda mid: blend_over(g, fmt_, mid, layer, mode, a, b - a))
+
+
+def _canvas_look(g: Graph, fmt_: OutputFormat, cur: str, span: LookSpan, r0: int, r1: int) -> str:
+    """A filter/effect-track segment applied to the composite `cur` over its frames."""
+    a, b = max(span.a, r0) - r0, min(span.b, r1) - r0
+    start = Fraction(span.a - r0) / fmt_.fps
+    ctx = FxContext(fmt_.width, fmt_.height, fmt_.fps, t=f"(t-({fmt(start)}))",
+                    duration=float(Fraction(span.b - span.a) / fmt_.fps), first=a, frames=b - a)
+    return apply_in_range(g, cur, r1 - r0, a, b, fmt_.fps, lambda mid: apply_looks(g, mid, [span.look.look], ctx))
+
+
 def _video_job(fmt_: OutputFormat, res: Resources, spans: Sequence[Span], f0: int, f1: int,
-               index: int, encode: list[str], threads: int) -> Job:
+               index: int, encode: list[str], threads: int, looks: Sequence[LookSpan] = ()) -> Job:
     name = f"v{index:05d}"
     g = Graph(prefix=name, decoder_threads=threads)
-    out = video_graph(g, fmt_, res, spans, f0, f1)
+    out = video_graph(g, fmt_, res, spans, f0, f1, looks)
     graph_file = f"{name}.graph"
     args = [*g.argv_inputs(), "-/filter_complex", graph_file, "-map", f"[{out}]", "-an", *encode,
             "-frames:v", str(f1 - f0), f"{name}.mp4"]
@@ -184,7 +234,9 @@ def _video_jobs(tl: Timeline, res: Resources, spec: RenderSpec, fmt_: OutputForm
     windows = cut_windows(frames, size, _forbidden(spans), [(s.a, s.b, span_bytes(s, res)) for s in spans],
                           spec.max_inputs, budget)
     encode = encoder_args(spec, threads)
-    jobs = tuple(_video_job(fmt_, res, spans, f0, f1, i, encode, threads) for i, (f0, f1) in enumerate(windows))
+    looks = look_spans(tl, fmt_.fps)
+    jobs = tuple(_video_job(fmt_, res, spans, f0, f1, i, encode, threads, looks)
+                 for i, (f0, f1) in enumerate(windows))
     return jobs, notes + span_notes
 
 
@@ -214,7 +266,7 @@ def plan_preview(tl: Timeline, res: Resources, fmt_: OutputFormat, at_us: int, o
     frame = min(frames - 1, max(0, int(at_us * fmt_.fps / 1_000_000)))
     spans, _ = build_spans(_drawable(tl, res)[0], fmt_.fps)
     g = Graph(prefix="p")
-    out = video_graph(g, fmt_, res, spans, frame, frame + 1)
+    out = video_graph(g, fmt_, res, spans, frame, frame + 1, look_spans(tl, fmt_.fps))
     args = [*g.argv_inputs(), "-/filter_complex", "p.graph", "-map", f"[{out}]", "-frames:v", "1",
             "-update", "1", "-c:v", "png", "-f", "image2", output]
     return Job("preview", "preview", tuple(args), output, _frame_us(1, fmt_), 1.0,

@@ -2,9 +2,11 @@
 
 Each referenced material is looked up by id across every ``materials`` array.
 Known renderable kinds become model values (mask, transition, fade, canvas,
-animations, speed); kinds we cannot draw (filters, effects, mix modes, chroma
-key, audio effects, bubbles, 花字) become `Unsupported` notes; app-internal
-defaults (placeholders, beats, channel mappings...) are ignored.
+animations, speed, blend mode); filters and video effects become `Look`s when
+``_looks.py`` has an approximation for the name, and are reported either way
+(approximated, or not rendered); kinds we cannot draw (chroma key, audio
+effects, bubbles, 花字) become `Unsupported` notes; app-internal defaults
+(placeholders, beats, channel mappings...) are ignored.
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from draftcut.render._animations import is_rendered
-from draftcut.render._model import Animation, Background, MaskShape, Transition, Unsupported
+from draftcut.render._audio_effects import AudioEffect, read_audio_effect
+from draftcut.render._blend import blend_mode
+from draftcut.render._looks import effect_look, filter_look
+from draftcut.render._model import Animation, Background, Look, MaskShape, Transition, Unsupported
 from draftcut.render._transitions import DEFAULT_DURATION_US, xfade_kind
 from draftcut.render._values import as_float, as_int, as_map
 
@@ -26,7 +31,6 @@ MaterialIndex = dict[str, tuple[str, dict[str, Any]]]
 _UNDRAWABLE = {
     "video_effects": "video effect",
     "chromas": "chroma key",
-    "audio_effects": "audio effect",
     "vocal_beautifys": "voice enhancement",
     "realtime_denoises": "noise reduction",
     "stickers": "sticker",
@@ -45,7 +49,10 @@ _EFFECT_TYPES = {
     "text_effect": "text effect (花字)",
 }
 _MASK_SHAPES = {"line", "mirror", "circle", "rectangle"}
-_SHAPE_BY_NAME = {"爱心": "heart", "heart": "heart", "星形": "star", "star": "star"}
+_SHAPE_BY_NAME = {"爱心": "heart", "heart": "heart", "星形": "star", "star": "star",
+                  "线性": "line", "镜面": "mirror", "圆形": "circle", "矩形": "rectangle"}
+_SHAPE_BY_RESOURCE = {"6794051276482023949": "heart", "6794051169434997255": "star"}
+"""pyJianYingDraft's 爱心/星形 resource ids (both are ``geometric_shape``), for drafts without a name."""
 
 
 @dataclass(slots=True)
@@ -60,6 +67,9 @@ class SegmentRefs:
     fade_in: int = 0
     fade_out: int = 0
     text_effect: str | None = None
+    audio_effects: list[AudioEffect] = field(default_factory=list)
+    looks: list[Look] = field(default_factory=list)
+    blend: str | None = None
     notes: list[Unsupported] = field(default_factory=list)
 
 
@@ -105,9 +115,30 @@ def _apply(refs: SegmentRefs, seg_id: str, array: str, mat: dict[str, Any]) -> N
     elif array == "audio_fades":
         refs.fade_in = max(0, as_int(mat.get("fade_in_duration"), 0))
         refs.fade_out = max(0, as_int(mat.get("fade_out_duration"), 0))
+    elif array == "audio_effects":
+        # approximated where the table has a recipe (_audio_effects.py); the note says which
+        effect = read_audio_effect(mat)
+        refs.audio_effects.append(effect)
+        refs.notes.append(Unsupported(seg_id, "audio effect", effect.detail))
     elif array == "effects" and mat.get("type") == "text_effect":
         # drawn as an approximation; the text rasteriser reports it as such
         refs.text_effect = str(mat.get("name") or mat.get("effect_id") or mat.get("resource_id") or "") or None
+    elif array == "effects" and mat.get("type") == "filter":
+        look, detail = filter_look(mat)
+        if look is not None:
+            refs.looks.append(look)
+        refs.notes.append(Unsupported(seg_id, "filter", detail))
+    elif array == "effects" and mat.get("type") == "mix_mode":
+        name = str(mat.get("name") or "")
+        mode = blend_mode(name)
+        if mode is None:
+            refs.notes.append(Unsupported(seg_id, "blend mode", f"{name or mat.get('id')}: drawn as normal"))
+        refs.blend = None if mode in (None, "normal") else mode
+    elif array == "video_effects":
+        look, detail = effect_look(mat)
+        if look is not None:
+            refs.looks.append(look)
+        refs.notes.append(Unsupported(seg_id, "video effect", detail))
     elif array == "effects":
         kind = _EFFECT_TYPES.get(str(mat.get("type")), f"effect ({mat.get('type')})")
         refs.notes.append(Unsupported(seg_id, kind, f"{mat.get('name') or mat.get('id')}: not rendered"))
@@ -121,7 +152,8 @@ def _apply(refs: SegmentRefs, seg_id: str, array: str, mat: dict[str, Any]) -> N
 def _mask(mat: Mapping[str, Any], seg_id: str, notes: list[Unsupported]) -> MaskShape | None:
     shape = str(mat.get("resource_type") or "")
     if shape == "geometric_shape" or shape not in _MASK_SHAPES:
-        shape = _SHAPE_BY_NAME.get(str(mat.get("name") or "").strip().lower(), shape)
+        shape = _SHAPE_BY_NAME.get(str(mat.get("name") or "").strip().lower(),
+                                   _SHAPE_BY_RESOURCE.get(str(mat.get("resource_id") or ""), shape))
     if shape not in _MASK_SHAPES | {"heart", "star"}:
         notes.append(Unsupported(seg_id, "mask", f"unknown mask {mat.get('name')!r}: not applied"))
         return None

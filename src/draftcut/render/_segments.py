@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from draftcut.render._model import AudioClip, Crop, Transform, Unsupported, Visu
 from draftcut.render._refs import MaterialIndex, SegmentRefs, read_refs
 from draftcut.render._values import as_float, as_int, as_map, timerange
 
-__all__ = ["TrackInfo", "audio_clip", "video_audio_clip", "visual_clip"]
+__all__ = ["TrackInfo", "audio_clip", "segment_z", "video_audio_clip", "visual_clip"]
 
 Resolve = Callable[[Mapping[str, Any]], Path]
 
@@ -54,9 +55,13 @@ def _uniform(segment: Mapping[str, Any]) -> bool:
     return bool(as_map(segment.get("uniform_scale")).get("on", True))
 
 
-def _z(segment: Mapping[str, Any], track: TrackInfo) -> tuple[int, int]:
-    default = 15000 if track.kind == "text" else 0
-    return as_int(segment.get("render_index"), default), track.position
+_DEFAULT_RENDER_INDEX = {"text": 15000, "sticker": 14000, "effect": 11000, "filter": 11000}
+"""The app's per-type ``render_index`` bases (draft-format.md §3.3), for segments that lack one."""
+
+
+def segment_z(segment: Mapping[str, Any], track: TrackInfo) -> tuple[int, int]:
+    """Paint order of a segment: ``(render_index, track position)``."""
+    return as_int(segment.get("render_index"), _DEFAULT_RENDER_INDEX.get(track.kind, 0)), track.position
 
 
 def _speed(segment: Mapping[str, Any], refs: SegmentRefs) -> float:
@@ -79,14 +84,14 @@ def visual_clip(segment: Mapping[str, Any], material: Mapping[str, Any], kind: s
     keyframes.pop("volume", None)
     source = timerange(segment.get("source_timerange")) or (0, 0)
     if segment.get("reverse"):
-        notes.append(Unsupported(seg_id, "reverse playback", "played forwards"))
+        notes.append(Unsupported(seg_id, "reverse playback", "picture played forwards"))
     media = resolve(material) if kind != "text" else None
     if refs.text_effect and kind != "text":
         notes.append(Unsupported(seg_id, "text effect (花字)", f"{refs.text_effect} on a {kind}: not rendered"))
     return VisualClip(
         segment_id=seg_id, kind=kind,  # type: ignore[arg-type]
         material_id=str(material.get("id", "")), start=target[0], duration=target[1],
-        z=_z(segment, track), track=track.position, media=media,
+        z=segment_z(segment, track), track=track.position, media=media,
         text=dict(material) if kind == "text" else None,
         source_start=source[0], speed=_speed(segment, refs),
         transform=_transform(as_map(segment.get("clip")), uniform), keyframes=keyframes,
@@ -95,21 +100,27 @@ def visual_clip(segment: Mapping[str, Any], material: Mapping[str, Any], kind: s
         background=refs.background if track.is_base else None,
         material_size=(as_int(material.get("width"), 0), as_int(material.get("height"), 0)),
         text_effect=refs.text_effect if kind == "text" else None,
+        looks=tuple(sorted(refs.looks, key=lambda look: look.kind != "filter")), blend=refs.blend,
     )
 
 
 def audio_clip(segment: Mapping[str, Any], material: Mapping[str, Any], index: MaterialIndex,
-               resolve: Resolve, notes: list[Unsupported], *, from_video: bool = False) -> AudioClip | None:
-    """The sound of an audio segment (or of a video segment when `from_video`)."""
+               resolve: Resolve, notes: list[Unsupported], *, from_video: bool = False,
+               picture: VisualClip | None = None) -> AudioClip | None:
+    """The sound of an audio segment (or of a video segment when `from_video`).
+
+    A silent audio segment is dropped; a video segment's sound is kept at volume 0 instead, with its
+    `picture`, since the track's transitions fade its neighbours' sound against it (``_audio.py``).
+    """
     target = timerange(segment.get("target_timerange"))
     if target is None or target[1] <= 0:
         return None
     refs = read_refs(segment, index)
-    if not from_video:
+    if not from_video:  # a video segment's notes come with its picture (visual_clip)
         notes.extend(refs.notes)
     curve = read_keyframes(segment, False, notes if not from_video else []).get("volume", ())
     volume = max(0.0, as_float(segment.get("volume"), 1.0))
-    if volume == 0.0 and not curve:
+    if volume == 0.0 and not curve and not from_video:
         return None
     source = timerange(segment.get("source_timerange")) or (0, 0)
     return AudioClip(
@@ -118,13 +129,21 @@ def audio_clip(segment: Mapping[str, Any], material: Mapping[str, Any], index: M
         speed=_speed(segment, refs), volume=volume, volume_curve=curve,
         fade_in=refs.fade_in, fade_out=refs.fade_out,
         keep_pitch=not bool(segment.get("is_tone_modify", False)), from_video=from_video,
+        reverse=bool(segment.get("reverse", False)),
+        effects=tuple(f for effect in refs.audio_effects for f in effect.filters),
+        effect_tail=sum(effect.tail for effect in refs.audio_effects if effect.filters),
+        picture=picture,
     )
 
 
 def video_audio_clip(segment: Mapping[str, Any], material: Mapping[str, Any], clip: VisualClip,
                      index: MaterialIndex, resolve: Resolve) -> AudioClip | None:
-    """The video file's own sound; dropped later if the file has no audio stream."""
+    """The video file's own sound; silent for a photo or a file without an audio stream (kept for its
+    transitions, ``_audio.py``)."""
     media = clip.media
-    if clip.kind != "video" or media is None:
+    if clip.kind == "text" or media is None:
         return None
-    return audio_clip(segment, material, index, lambda _m: media, [], from_video=True)
+    sound = audio_clip(segment, material, index, lambda _m: media, [], from_video=True, picture=clip)
+    if sound is not None and clip.kind == "photo":
+        sound = replace(sound, volume=0.0, volume_curve=())
+    return sound

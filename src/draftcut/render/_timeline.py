@@ -17,26 +17,37 @@ does the same, and capcut-mate never places anything on it) and
 instead would let the app's main-track magnet (``maintrack_adsorb``) snap
 clips to 0 s and close gaps, so drafts stay as capcut-mate writes them and
 the renderer draws them the way the app does.
+
+Filter and effect tracks become `CanvasLook`s (``_looks.py`` approximations,
+reported per segment; names with no approximation are reported as not
+rendered). They apply to everything painted below them, at their place in
+the layer order (``_plan.py``); one below the bottom video track would only
+tint the empty canvas and is reported instead. Sticker tracks are drawn like
+photos when the sticker material carries a local image (``path``, written
+by draftcut's add_sticker with a ``sticker_url``); the app's own sticker art
+is on its servers, so a sticker without one is reported.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from draftcut.errors import EmptyDraft
-from draftcut.render._model import AudioClip, Timeline, Unsupported, VisualClip
+from draftcut.render._looks import effect_look, filter_look
+from draftcut.render._model import AudioClip, CanvasLook, Look, Timeline, Unsupported, VisualClip
 from draftcut.render._paths import MediaResolver
 from draftcut.render._refs import MaterialIndex, index_materials
-from draftcut.render._segments import TrackInfo, audio_clip, video_audio_clip, visual_clip
+from draftcut.render._segments import TrackInfo, audio_clip, segment_z, video_audio_clip, visual_clip
 from draftcut.render._source import read_draft
-from draftcut.render._values import as_float, as_int, as_map
+from draftcut.render._values import as_float, as_int, as_map, timerange
 
 __all__ = ["load_timeline"]
 
-_UNDRAWABLE_TRACKS = {"sticker": "sticker", "effect": "video effect", "filter": "filter",
-                      "adjust": "adjustment layer"}
+_UNDRAWABLE_TRACKS = {"adjust": "adjustment layer"}
+_LAYER_TRACKS = ("sticker", "effect", "filter", *_UNDRAWABLE_TRACKS)
 _DEFAULT_CANVAS = (1920, 1080)
 
 
@@ -47,6 +58,7 @@ class _Collector:
         self.index, self.resolve = index, resolve
         self.visuals: list[VisualClip] = []
         self.audios: list[AudioClip] = []
+        self.looks: list[CanvasLook] = []
         self.notes: list[Unsupported] = []
 
     def material(self, segment: Mapping[str, Any]) -> tuple[str, dict[str, Any]] | None:
@@ -81,6 +93,41 @@ class _Collector:
         clip = visual_clip(seg, mat, "text", track, self.index, self.resolve, self.notes)
         if clip is not None:
             self.visuals.append(clip)
+
+    def look_segment(self, seg: Mapping[str, Any], track: TrackInfo) -> None:
+        """A segment of a filter or effect track."""
+        seg_id = str(seg.get("id", ""))
+        feature, array = ("filter", "effects") if track.kind == "filter" else ("video effect", "video_effects")
+        found = self.index.get(str(seg.get("material_id", "")))
+        if found is None:
+            self.notes.append(Unsupported(seg_id, feature, f"material {seg.get('material_id')!r} not in the draft"))
+            return
+        if found[0] != array or (track.kind == "filter" and found[1].get("type") != "filter"):
+            self.notes.append(Unsupported(seg_id, feature, f"{found[0]} material on a {track.kind} track: "
+                                                           "not rendered"))
+            return
+        look, detail = (filter_look if track.kind == "filter" else effect_look)(found[1])
+        self.notes.append(Unsupported(seg_id, feature, detail))
+        target = timerange(seg.get("target_timerange"))
+        if look is not None and target is not None and target[1] > 0:
+            self.looks.append(CanvasLook(seg_id, look, target[0], target[1], segment_z(seg, track)))
+
+    def sticker_segment(self, seg: Mapping[str, Any], track: TrackInfo) -> None:
+        seg_id = str(seg.get("id", ""))
+        found = self.index.get(str(seg.get("material_id", "")))
+        if found is None:
+            self.notes.append(Unsupported(seg_id, "sticker", f"material {seg.get('material_id')!r} not in the draft"))
+            return
+        mat = found[1]
+        name = mat.get("resource_id") or mat.get("sticker_id") or mat.get("id")
+        if found[0] != "stickers" or not (mat.get("path") or mat.get("media_path")):
+            self.notes.append(Unsupported(seg_id, "sticker", f"sticker {name}: art not available"))
+            return
+        clip = visual_clip(seg, mat, "photo", track, self.index, self.resolve, self.notes)
+        if clip is not None:
+            self.visuals.append(clip)
+            self.notes.append(Unsupported(seg_id, "sticker", f"sticker {name}: drawn from its local image, "
+                                                             "sized like a photo (fitted to the canvas)"))
 
     def audio_segment(self, seg: Mapping[str, Any]) -> None:
         found = self.material(seg)
@@ -131,7 +178,7 @@ def _walk_tracks(tracks: Any, out: _Collector) -> int | None:
 
 def _walk_track(kind: str, attr: int, info: TrackInfo, segments: list[Mapping[str, Any]],
                 out: _Collector) -> None:
-    hidden = kind in ("video", "text", *_UNDRAWABLE_TRACKS) and bool(attr & 2)
+    hidden = kind in ("video", "text", *_LAYER_TRACKS) and bool(attr & 2)
     if hidden or (kind == "audio" and attr & 1):
         return
     for seg in segments:
@@ -141,6 +188,10 @@ def _walk_track(kind: str, attr: int, info: TrackInfo, segments: list[Mapping[st
             out.text_segment(seg, info)
         elif kind == "audio":
             out.audio_segment(seg)
+        elif kind in ("filter", "effect"):
+            out.look_segment(seg, info)
+        elif kind == "sticker":
+            out.sticker_segment(seg, info)
         else:
             feature = _UNDRAWABLE_TRACKS.get(kind, f"{kind or 'unknown'} track")
             out.notes.append(Unsupported(str(seg.get("id", "")), feature, "not rendered"))
@@ -159,11 +210,39 @@ def _timeline(draft: Mapping[str, Any], out: _Collector, base: int | None) -> Ti
         width, height = _DEFAULT_CANVAS
         out.notes.append(Unsupported(None, "canvas", f"no canvas size; rendered at {width}x{height}"))
     ends = [c.end for c in out.visuals] + [c.end for c in out.audios]
-    duration = max(ends, default=0)
-    if duration <= 0:
+    if max(ends, default=0) <= 0:
         raise EmptyDraft("the draft has no video, photo, text or audio segments")
+    visuals, looks = _layering(out, base)
+    duration = max([*ends, *(look.end for look in looks)])
     fps = as_float(draft.get("fps"), 30.0)
     return Timeline(width=width, height=height, fps=fps if 1 <= fps <= 240 else 30.0,
-                    duration=duration, visuals=tuple(out.visuals), audios=tuple(out.audios),
-                    unsupported=tuple(out.notes), base_track=base)
+                    duration=duration, visuals=visuals, audios=tuple(out.audios),
+                    unsupported=tuple(out.notes), base_track=base, looks=looks)
+
+
+def _layering(out: _Collector, base: int | None) -> tuple[tuple[VisualClip, ...], tuple[CanvasLook, ...]]:
+    """Bottom-track clips composite normally; looks under the bottom track have nothing to change.
+
+    A blend mode on the bottom track would only blend with the black canvas.
+    """
+    visuals: list[VisualClip] = []
+    for clip in out.visuals:
+        if clip.blend is not None and clip.track == base:
+            out.notes.append(Unsupported(clip.segment_id, "blend mode", f"{clip.blend} on the bottom video track: "
+                                                                         "drawn as normal"))
+            clip = replace(clip, blend=None)
+        visuals.append(clip)
+    lowest = min((c.z for c in visuals if c.track == base), default=None)
+    looks: list[CanvasLook] = []
+    for look in out.looks:
+        if lowest is not None and look.z < lowest:
+            out.notes.append(Unsupported(look.segment_id, _look_feature(look.look),
+                                         f"{look.look.name}: below the bottom video track, no visible effect"))
+        else:
+            looks.append(look)
+    return tuple(visuals), tuple(sorted(looks, key=lambda lk: (lk.z, lk.start)))
+
+
+def _look_feature(look: Look) -> str:
+    return "filter" if look.kind == "filter" else "video effect"
 
