@@ -4,9 +4,10 @@ Each referenced material is looked up by id across every ``materials`` array.
 Known renderable kinds become model values (mask, transition, fade, canvas,
 animations, speed, blend mode); filters and video effects become `Look`s when
 ``_looks.py`` has an approximation for the name, and are reported either way
-(approximated, or not rendered); kinds we cannot draw (chroma key, audio
-effects, bubbles, 花字) become `Unsupported` notes; app-internal defaults
-(placeholders, beats, channel mappings...) are ignored.
+(approximated, or not rendered); audio effects go to `_audio_effects.py` and
+a text's 花字 to the text rasteriser, which report them as approximated; kinds
+we cannot draw (chroma key, bubbles, colour wheels...) become `Unsupported`
+notes; app-internal defaults (placeholders, beats, channel mappings...) are ignored.
 """
 
 from __future__ import annotations
