@@ -5,7 +5,14 @@
     │   ├── InvalidVideoInfo           2003  400
     │   ├── InvalidAudioInfo           2007  400
     │   ├── InvalidImageInfo           2009  400
+    │   ├── InvalidStickerInfo         2011  400
+    │   ├── InvalidKeyframeInfo        2013  400
+    │   ├── SegmentNotFound            2015  404   (a segment_id the draft does not have)
+    │   ├── InvalidSegmentType         2016  400   (a segment of a kind the edit does not apply to)
     │   ├── InvalidCaptionInfo         2018  400
+    │   ├── InvalidEffectInfo          2020  400
+    │   ├── InvalidMaskInfo            2023  400
+    │   ├── InvalidFilterInfo          2037  400
     │   ├── InvalidSrt                 3005  400   (malformed SRT: names the cue and the line)
     │   └── NameNotFound               3000  400   (catalog look-ups; only with DRAFTCUT_STRICT_NAMES)
     │       ├── TransitionNotFound     3001  400
@@ -25,7 +32,8 @@
     │   ├── MediaUnreachable           2005  404   (DNS, connect, timeout, HTTP 4xx/5xx)
     │   ├── MediaTooLarge              2004  400
     │   ├── MediaUnreadable            3010  400   (bytes are not decodable media)
-    │   └── ImageTooLarge              3011  400   (declared size over DRAFTCUT_MEDIA_MAX_IMAGE_BYTES)
+    │   ├── ImageTooLarge              3011  400   (declared size over DRAFTCUT_MEDIA_MAX_IMAGE_BYTES)
+    │   └── AudioDurationFailed        2034  400   (get_audio_duration, audio_timelines: no duration in the file)
     ├── RenderError                    3020  500
     │   ├── RenderFailed               3020  500   (ffmpeg exited non-zero)
     │   └── EmptyDraft                 3021  400
@@ -50,6 +58,7 @@ from typing import ClassVar
 
 __all__ = [
     "AnimationNotFound",
+    "AudioDurationFailed",
     "BodyTooLarge",
     "DraftBusy",
     "DraftError",
@@ -63,9 +72,15 @@ __all__ = [
     "InvalidAudioInfo",
     "InvalidCaptionInfo",
     "InvalidDraftUrl",
+    "InvalidEffectInfo",
+    "InvalidFilterInfo",
     "InvalidImageInfo",
+    "InvalidKeyframeInfo",
+    "InvalidMaskInfo",
     "InvalidParam",
+    "InvalidSegmentType",
     "InvalidSrt",
+    "InvalidStickerInfo",
     "InvalidVideoInfo",
     "JobError",
     "JobNotFound",
@@ -79,6 +94,7 @@ __all__ = [
     "QueueFull",
     "RenderError",
     "RenderFailed",
+    "SegmentNotFound",
     "SegmentOverlap",
     "TransitionNotFound",
 ]
@@ -140,6 +156,50 @@ class InvalidImageInfo(InvalidParam):
     code = 2009
     zh = "无效的图片信息，请检查image_infos字段值是否正确"
     en = "Invalid image information, please check if the value of the image_infos field is correct."
+
+
+class InvalidStickerInfo(InvalidParam):
+    code = 2011
+    zh = "无效的贴纸信息，请检查贴纸参数是否正确"
+    en = "Invalid sticker information, please check the sticker parameters."
+
+
+class InvalidKeyframeInfo(InvalidParam):
+    code = 2013
+    zh = "无效的关键帧信息，请检查keyframes字段值是否正确"
+    en = "Invalid keyframe information, please check if the value of the keyframes field is correct."
+
+
+class SegmentNotFound(InvalidParam):
+    code, status = 2015, 404
+    zh = "片段未找到，请检查segment_id是否正确"
+    en = "Segment not found, please check if the segment_id is correct."
+
+
+class InvalidSegmentType(InvalidParam):
+    """capcut-mate's message names keyframes; it raises the code for masks too, and so do we."""
+
+    code = 2016
+    zh = "无效的片段类型，该片段不支持关键帧"
+    en = "Invalid segment type, this segment does not support keyframes."
+
+
+class InvalidEffectInfo(InvalidParam):
+    code = 2020
+    zh = "无效的特效信息，请检查effect_infos字段值是否正确"
+    en = "Invalid effect information, please check if the value of the effect_infos field is correct."
+
+
+class InvalidMaskInfo(InvalidParam):
+    code = 2023
+    zh = "无效的遮罩信息，请检查遮罩参数是否正确"
+    en = "Invalid mask information, please check the mask parameters."
+
+
+class InvalidFilterInfo(InvalidParam):
+    code = 2037
+    zh = "无效的滤镜信息，请检查 filter_infos 字段值是否正确"
+    en = "Invalid filter information, please check if the value of the filter_infos field is correct."
 
 
 class InvalidCaptionInfo(InvalidParam):
@@ -307,3 +367,15 @@ class JobNotFound(JobError):
 class QueueFull(JobError):
     code, status = 2030, 503
     zh, en = "视频生成任务提交失败", "Video generation task submission failed"
+
+
+class AudioDurationFailed(MediaError):
+    """The file was fetched but has no duration to give: not media (capcut-mate's ffprobe fails), or a still image.
+
+    capcut-mate answers 2034 for every failure of get_audio_duration and
+    audio_timelines, downloads included; a download or guard failure keeps
+    its own code here (2005, 2004), because that is the error a client can act on.
+    """
+
+    code = 2034
+    zh, en = "获取音频时长失败", "Get audio duration failed"

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from draftcut.config import API_PREFIX, Settings
 from draftcut.disconnect import unless_client_leaves
-from draftcut.draft import captions, edits, text_helpers
+from draftcut.draft import captions, edits, effects, keyframes, masks, quick, stickers, text_helpers
 from draftcut.draft.document import Draft
 from draftcut.draft.edits import EditContext, MediaRef
 from draftcut.draft.folder import JSON_FILES, folder_file, folder_files, is_safe_relpath, write_folder
@@ -28,6 +28,14 @@ from draftcut.draft.record import DraftRecord
 from draftcut.errors import DraftBusy, DraftcutError, DraftNotFound, InvalidCaptionInfo, InvalidDraftUrl, MediaError
 from draftcut.media import FetchGroup, MediaFetcher, MediaFile
 from draftcut.schemas import AddAudiosRequest, AddImagesRequest, AddVideosRequest, CreateDraftRequest
+from draftcut.schemas.edits import (
+    AddEffectsRequest,
+    AddFiltersRequest,
+    AddKeyframesRequest,
+    AddMasksRequest,
+    AddStickerRequest,
+    EasyCreateMaterialRequest,
+)
 from draftcut.schemas.text import AddCaptionsRequest, AddSubtitlesRequest, CaptionItem
 from draftcut.store.blobs import BlobStore
 from draftcut.store.drafts import DraftIdTaken, DraftStore, WriteBusy
@@ -38,7 +46,8 @@ ID_TRIES = 5
 SRT_MAX_BYTES = 4 * 1024 * 1024
 """An SRT file fetched from a URL: a feature film's subtitles are ~100 KB."""
 T = TypeVar("T")
-Req = TypeVar("Req", AddVideosRequest, AddAudiosRequest, AddImagesRequest, AddCaptionsRequest)
+Req = TypeVar("Req", AddVideosRequest, AddAudiosRequest, AddImagesRequest, AddCaptionsRequest, AddEffectsRequest,
+              AddFiltersRequest, AddKeyframesRequest, AddMasksRequest, AddStickerRequest, EasyCreateMaterialRequest)
 Edit = Callable[[DraftRecord, EditContext, Req, list[MediaRef]], dict[str, Any]]
 
 
@@ -138,7 +147,7 @@ class DraftService:
         except WriteBusy:
             return await asyncio.to_thread(write, *args)
 
-    async def _fetch_all(self, urls: Sequence[str], field: str, draft_id: str) -> list[MediaRef]:
+    async def _fetch_all(self, urls: Sequence[str], fields: Sequence[str], draft_id: str) -> list[MediaRef]:
         """The clips of one edit: fresh ones from memory, the rest fetched concurrently.
 
         The downloads stop as soon as one fails or the client disconnects, and
@@ -147,8 +156,7 @@ class DraftService:
         even after it had answered.
         """
         def at(exc: MediaError, i: int) -> DraftcutError:
-            # "video_infos" → "video_infos[i].video_url"
-            return exc.at(f"{field}[{i}].{field.removesuffix('_infos')}_url")
+            return exc.at(fields[i])
 
         async def one(i: int, url: str, group: FetchGroup) -> MediaFile:
             try:
@@ -190,9 +198,19 @@ class DraftService:
                 found[i] = media
         return [_media_ref(media) for media in found if media is not None]
 
-    async def _edit(self, draft_url: str, urls: Sequence[str], field: str, edit: Edit[Req], req: Req) -> dict[str, Any]:
+    async def _edit(self, draft_url: str, urls: Sequence[str], field: str | Sequence[str], edit: Edit[Req],
+                    req: Req) -> dict[str, Any]:
+        """Fetch `urls`, then run `edit` in one store transaction.
+
+        `field` names where each URL came from: one name per URL, or an
+        array field (``video_infos``) whose items hold them (``video_infos[i].video_url``).
+        """
         draft_id = draft_id_from_url(draft_url)
-        media = await self._fetch_all(urls, field, draft_id)
+        if isinstance(field, str):
+            fields = [f"{field}[{i}].{field.removesuffix('_infos')}_url" for i in range(len(urls))]
+        else:
+            fields = list(field)
+        media = await self._fetch_all(urls, fields, draft_id)
 
         def apply(record: DraftRecord) -> dict[str, Any]:
             # A fresh context per attempt: the store re-runs `apply` after a write conflict,
@@ -222,6 +240,27 @@ class DraftService:
 
     async def add_captions(self, req: AddCaptionsRequest) -> dict[str, Any]:
         return await self._edit(req.draft_url, [], "captions", captions.add_captions, req)
+
+    async def add_effects(self, req: AddEffectsRequest) -> dict[str, Any]:
+        return await self._edit(req.draft_url, [], [], effects.add_effects, req)
+
+    async def add_filters(self, req: AddFiltersRequest) -> dict[str, Any]:
+        return await self._edit(req.draft_url, [], [], effects.add_filters, req)
+
+    async def add_keyframes(self, req: AddKeyframesRequest) -> dict[str, Any]:
+        return await self._edit(req.draft_url, [], [], keyframes.add_keyframes, req)
+
+    async def add_masks(self, req: AddMasksRequest) -> dict[str, Any]:
+        return await self._edit(req.draft_url, [], [], masks.add_masks, req)
+
+    async def add_sticker(self, req: AddStickerRequest) -> dict[str, Any]:
+        urls = [req.sticker_url] if req.sticker_url else []
+        return await self._edit(req.draft_url, urls, ["sticker_url"] * len(urls), stickers.add_sticker, req)
+
+    async def easy_create_material(self, req: EasyCreateMaterialRequest) -> dict[str, Any]:
+        pairs = quick.media_fields(req)
+        return await self._edit(req.draft_url, [u for _, u in pairs], [f for f, _ in pairs],
+                                quick.easy_create_material, req)
 
     async def srt_text(self, srt: str) -> str:
         """The SRT itself, or the file at an http(s) URL fetched through the media guard."""

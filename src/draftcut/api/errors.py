@@ -20,7 +20,10 @@ from draftcut.errors import (
     DraftcutError,
     InvalidAudioInfo,
     InvalidCaptionInfo,
+    InvalidEffectInfo,
+    InvalidFilterInfo,
     InvalidImageInfo,
+    InvalidKeyframeInfo,
     InvalidParam,
     InvalidVideoInfo,
 )
@@ -32,6 +35,9 @@ log = logging.getLogger("draftcut.api")
 _INFO_FIELDS: dict[str, type[InvalidParam]] = {
     "video_infos": InvalidVideoInfo,
     "captions": InvalidCaptionInfo,
+    "effect_infos": InvalidEffectInfo,
+    "filter_infos": InvalidFilterInfo,
+    "keyframes": InvalidKeyframeInfo,
     "audio_infos": InvalidAudioInfo,
     "image_infos": InvalidImageInfo,
 }

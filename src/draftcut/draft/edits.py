@@ -26,7 +26,7 @@ from draftcut.errors import (
 )
 from draftcut.schemas import AddAudiosRequest, AddImagesRequest, AddVideosRequest, ImageInfo, VideoInfo
 
-__all__ = ["EditContext", "MediaRef", "add_audios", "add_images", "add_videos"]
+__all__ = ["EditContext", "MediaRef", "add_audios", "add_images", "add_videos", "register_asset"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +56,7 @@ class EditContext:
     """Catalog look-ups of this edit, and the warnings about names it ignored."""
 
 
-def _register_asset(record: DraftRecord, ctx: EditContext, media: MediaRef, kind: str, material_id: str) -> str:
+def register_asset(record: DraftRecord, ctx: EditContext, media: MediaRef, kind: str, material_id: str) -> str:
     relpath = asset_relpath(kind, media.sha256, media.ext)
     path = f"{ctx.path_root}/{ctx.draft_id}/{relpath}"
     record.assets.setdefault(relpath, {
@@ -122,7 +122,7 @@ def add_videos(record: DraftRecord, ctx: EditContext, req: AddVideosRequest, med
         material = mat.video_material(path="", name=m.url.rsplit("/", 1)[-1][:200], kind=kind,
                                       duration_us=available, width=m.width or info.width or 0,
                                       height=m.height or info.height or 0)
-        material["path"] = _register_asset(record, ctx, m, kind, material["id"])
+        material["path"] = register_asset(record, ctx, m, kind, material["id"])
         refs = [draft.add_material("speeds", mat.speed(speeds[i])), *_common_refs(draft)]
         entry = ctx.names.resolve(("masks",), info.mask, f"{field}.mask") if info.mask else None
         if entry is not None:
@@ -165,7 +165,7 @@ def add_audios(record: DraftRecord, ctx: EditContext, req: AddAudiosRequest, med
                 "the audio is shorter than end - start)", field=f"{field}.fade_out")
         material = mat.audio_material(path="", name=m.url.rsplit("/", 1)[-1][:200],
                                       duration_us=m.duration_us or info.duration or duration)
-        material["path"] = _register_asset(record, ctx, m, "audio", material["id"])
+        material["path"] = register_asset(record, ctx, m, "audio", material["id"])
         refs = [draft.add_material("speeds", mat.speed(1.0)),
                 draft.add_material("sound_channel_mappings", mat.sound_channel_mapping(audio=True))]
         if info.fade_in or info.fade_out:
@@ -227,7 +227,7 @@ def add_images(record: DraftRecord, ctx: EditContext, req: AddImagesRequest, med
         material = mat.video_material(path="", name=m.url.rsplit("/", 1)[-1][:200], kind=kind,
                                       duration_us=m.duration_us or duration, width=m.width or info.width or 0,
                                       height=m.height or info.height or 0)
-        material["path"] = _register_asset(record, ctx, m, kind, material["id"])
+        material["path"] = register_asset(record, ctx, m, kind, material["id"])
         refs = [draft.add_material("speeds", mat.speed(1.0)), *_common_refs(draft)]
         anim = _animations(ctx, draft, info, field, source)
         if anim:

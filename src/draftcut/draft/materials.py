@@ -20,13 +20,16 @@ __all__ = [
     "audio_fade",
     "audio_material",
     "canvas",
+    "filter_material",
     "mask",
     "segment_animations",
     "sound_channel_mapping",
     "speed",
+    "sticker",
     "text_effect",
     "text_material",
     "transition",
+    "video_effect",
     "video_material",
 ]
 
@@ -96,23 +99,25 @@ def transition(entry: CatalogEntry, duration_us: int | None) -> dict[str, Any]:
 
 def mask(entry: CatalogEntry, *, material_w: int, material_h: int, center_x: float = 0.0,
          center_y: float = 0.0, size: float | None = None, rotation: float = 0.0,
-         feather: float = 0.0, invert: bool = False,
-         round_corner: float = 0.0) -> tuple[dict[str, Any], dict[str, Any]]:
+         feather: float = 0.0, invert: bool = False, round_corner: float = 0.0,
+         width: float | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
     """The same mask as an old `masks` entry and a new `common_mask` entry (one shared id).
 
     Jianying ≤5.9 reads `masks`, newer builds read only `common_mask`
     (pyJianYingDraft issues #102/#160), so both are written. `size` is the
     shape's main dimension as a fraction of the material height; by default
-    the shape is inscribed in the material.
+    the shape is inscribed in the material. `width` (a fraction of the
+    material width) sets a rectangle's width apart from its height.
     """
     aspect = float(entry.data.get("default_aspect_ratio", 1.0))
     w, h = max(material_w, 1), max(material_h, 1)
-    full_frame = entry.data.get("resource_type") in ("line", "mirror") or (entry.name == "矩形" and size is None)
+    kind = entry.data.get("resource_type")
+    full_frame = kind == "line" or (size is None and (kind == "mirror" or entry.name == "矩形"))
     if full_frame:
         height, width = 1.0, 1.0
     else:
         height = size if size is not None else min(w, h / aspect) / h
-        width = height * h * aspect / w
+        width = width if width is not None else height * h * aspect / w
     config = {"aspectRatio": aspect, "centerX": center_x, "centerY": center_y, "feather": feather,
               "height": height, "invert": invert, "rotation": rotation, "roundCorner": round_corner,
               "width": width}
@@ -201,3 +206,53 @@ def text_effect(effect_id: str, name: str) -> dict[str, Any]:
     """An `effects` entry for a 花字 (pyJianYingDraft's TextEffect; its id is also its resource id)."""
     return {"apply_target_type": 0, "effect_id": effect_id, "id": new_id(), "resource_id": effect_id,
             "type": "text_effect", "value": 1.0, "source_platform": 1, "name": name}
+
+
+def _params(entry: CatalogEntry, given: Sequence[float] | None) -> list[dict[str, Any]]:
+    """Adjustable parameters: each given value 0–100 mapped onto the parameter's range, else its default."""
+    out = []
+    for i, p in enumerate(entry.data.get("params", [])):
+        value = p["default_value"]
+        if given is not None and i < len(given):
+            value = p["min_value"] + (p["max_value"] - p["min_value"]) * given[i] / 100.0
+        out.append({"default_value": p["default_value"], "max_value": p["max_value"], "min_value": p["min_value"],
+                    "name": p["name"], "parameterIndex": i, "portIndex": 0, "value": value})
+    return out
+
+
+def video_effect(entry: CatalogEntry, params: Sequence[float] | None = None, *, whole_canvas: bool = True
+                 ) -> dict[str, Any]:
+    """A `video_effects` entry (pyJianYingDraft's VideoEffect): scene effects are ``video_effect``,
+    character effects ``face_effect``; on an effect track they apply to the whole canvas (target 2)."""
+    return {
+        "adjust_params": _params(entry, params), "apply_target_type": 2 if whole_canvas else 0,
+        "apply_time_range": None, "category_id": "", "category_name": "", "common_keyframes": [],
+        "disable_effect_faces": [], "effect_id": entry.effect_id, "formula_id": "", "id": new_id(),
+        "name": entry.name, "platform": "all", "render_index": 11000, "resource_id": entry.resource_id,
+        "source_platform": 0, "time_range": None, "track_render_index": 0,
+        "type": "face_effect" if entry.kind == "video_character_effects" else "video_effect",
+        "value": 1.0, "version": "",
+    }
+
+
+def filter_material(entry: CatalogEntry, intensity: float) -> dict[str, Any]:
+    """An `effects` entry of type ``filter`` (pyJianYingDraft's Filter); `intensity` 0–1 is its ``value``."""
+    return {
+        "adjust_params": [], "algorithm_artifact_path": "", "apply_target_type": 0, "bloom_params": None,
+        "category_id": "", "category_name": "",
+        "color_match_info": {"source_feature_path": "", "target_feature_path": "", "target_image_path": ""},
+        "effect_id": entry.effect_id, "enable_skin_tone_correction": False, "exclusion_group": [],
+        "face_adjust_params": [], "formula_id": "", "id": new_id(), "intensity_key": "",
+        "multi_language_current": "", "name": entry.name, "panel_id": "", "platform": "all",
+        "resource_id": entry.resource_id, "source_platform": 1, "sub_type": "none", "time_range": None,
+        "type": "filter", "value": intensity, "version": "",
+    }
+
+
+def sticker(resource_id: str, path: str = "") -> dict[str, Any]:
+    """A `stickers` entry as capcut-mate writes it; `path` is draftcut's copy of the art, when given."""
+    material: dict[str, Any] = {"id": new_id(), "resource_id": resource_id, "sticker_id": resource_id,
+                                "source_platform": 1, "type": "sticker"}
+    if path:
+        material["path"] = path
+    return material

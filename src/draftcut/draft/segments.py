@@ -7,7 +7,7 @@ from typing import Any
 
 from draftcut.draft.ids import new_id
 
-__all__ = ["Clip", "audio_segment", "visual_segment"]
+__all__ = ["Clip", "audio_segment", "effect_segment", "visual_segment"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +62,15 @@ def audio_segment(*, material_id: str, start: int, duration: int, source_start: 
                   refs: list[str]) -> dict[str, Any]:
     src = source_duration if source_duration is not None else round(duration * speed)
     seg = _base(material_id, start, duration, source_start, src, speed, volume, refs)
+    seg["clip"] = None
+    seg["hdr_settings"] = None
+    return seg
+
+
+def effect_segment(*, material_id: str, start: int, duration: int) -> dict[str, Any]:
+    """A segment of an effect, filter or sticker-less track: no source media, no placement."""
+    seg = _base(material_id, start, duration, 0, duration, 1.0, 1.0, [])
+    seg["source_timerange"] = None
     seg["clip"] = None
     seg["hdr_settings"] = None
     return seg

@@ -45,6 +45,7 @@ __all__ = [
     "GetTextEffectsRequest",
     "ShadowInfo",
     "SrtInfosRequest",
+    "hex_color",
     "parse_duration",
 ]
 
@@ -64,7 +65,7 @@ def _blank(value: Any) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-def _color(value: Any) -> Any:
+def hex_color(value: Any) -> Any:
     """``#RRGGBB``, ``RRGGBB`` or ``#RGB`` → ``#rrggbb``; blank → None."""
     value = _blank(value)
     if value is None:
@@ -122,7 +123,7 @@ def _duration(value: Any) -> Any:
     return result
 
 
-Color = Annotated[Annotated[str, Field(max_length=7)] | None, BeforeValidator(_color), Field(default=None)]
+Color = Annotated[Annotated[str, Field(max_length=7)] | None, BeforeValidator(hex_color), Field(default=None)]
 Size = Annotated[Annotated[float, Field(gt=0, le=1000)] | None, BeforeValidator(_positive_or_none),
                  Field(default=None)]
 AnimDuration = Annotated[Annotated[int, Field(gt=0, le=60_000_000)] | None, BeforeValidator(_duration),
@@ -138,7 +139,7 @@ class ShadowInfo(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     shadow_alpha: Unit = 1.0
-    shadow_color: Annotated[str, BeforeValidator(lambda v: _color(v) or "#000000")] = "#000000"
+    shadow_color: Annotated[str, BeforeValidator(lambda v: hex_color(v) or "#000000")] = "#000000"
     shadow_diffuse: Annotated[Finite, Field(ge=0, le=100)] = 15.0
     shadow_distance: Annotated[Finite, Field(ge=0, le=100)] = 5.0
     shadow_angle: Annotated[Finite, Field(ge=-180, le=180)] = -45.0
@@ -200,7 +201,7 @@ class CaptionItem(TimeRange, _Animated, _KeywordStyle):
 class CaptionStyle(DraftUrlRequest):
     """The caption-wide fields of add_captions (and add_subtitles)."""
 
-    text_color: Annotated[str, BeforeValidator(lambda v: _color(v) or "#ffffff")] = "#ffffff"
+    text_color: Annotated[str, BeforeValidator(lambda v: hex_color(v) or "#ffffff")] = "#ffffff"
     border_color: Color = None
     alignment: Annotated[int, Field(ge=0, le=5)] = 1
     alpha: Unit = 1.0
@@ -259,7 +260,7 @@ class AddTextStyleRequest(BaseModel):
     text: Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
     keyword: Annotated[str, Field(max_length=2_000)]
     font_size: Annotated[float, BeforeValidator(lambda v: _positive_or_none(v) or 12), Field(gt=0, le=1000)] = 12
-    keyword_color: Annotated[str, BeforeValidator(lambda v: _color(v) or "#ff7100")] = "#ff7100"
+    keyword_color: Annotated[str, BeforeValidator(lambda v: hex_color(v) or "#ff7100")] = "#ff7100"
     keyword_font_size: Annotated[float, BeforeValidator(lambda v: _positive_or_none(v) or 15),
                                  Field(gt=0, le=1000)] = 15
 
