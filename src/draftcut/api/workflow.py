@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 from draftcut import media_helpers
 from draftcut.api._route import JsonRoute
 from draftcut.api.deps import drafts, ok
-from draftcut.draft import workflow
+from draftcut.draft import lookups, workflow
 from draftcut.schemas.workflow import (
     AudioInfosRequest,
     AudioTimelinesRequest,
@@ -43,25 +43,25 @@ router = APIRouter(route_class=JsonRoute)
 @router.post("/get_image_animations")
 async def get_image_animations(request: Request, req: GetImageAnimationsRequest | None = None) -> dict[str, Any]:
     """Image in/out/loop animations; `name` is the value for add_images' *_animation fields."""
-    return ok(request, workflow.image_animations(req or GetImageAnimationsRequest()))
+    return ok(request, lookups.image_animations(req or GetImageAnimationsRequest()))
 
 
 @router.post("/get_filters")
 async def get_filters(request: Request, req: GetFiltersRequest | None = None) -> dict[str, Any]:
     """Every filter; `name` is the value for add_filters' `filter_title`."""
-    return ok(request, workflow.filters((req or GetFiltersRequest()).mode))
+    return ok(request, lookups.filters((req or GetFiltersRequest()).mode))
 
 
 @router.post("/get_effects")
 async def get_effects(request: Request, req: GetEffectsRequest | None = None) -> dict[str, Any]:
     """Every video effect, scene and character (`kind`); `name` is the value for add_effects' `effect_title`."""
-    return ok(request, workflow.effects((req or GetEffectsRequest()).mode))
+    return ok(request, lookups.effects((req or GetEffectsRequest()).mode))
 
 
 @router.post("/search_sticker")
 async def search_sticker(request: Request, req: SearchStickerRequest) -> dict[str, Any]:
     """Up to 50 stickers whose title contains `keyword` (any case); `sticker_id` is the value for add_sticker."""
-    return ok(request, workflow.search_sticker(req.keyword))
+    return ok(request, lookups.search_sticker(req.keyword))
 
 
 @router.post("/catalog")
@@ -71,7 +71,7 @@ async def catalog(request: Request, req: CatalogRequest) -> dict[str, Any]:
     In a worker thread: the first search of a kind builds its pinyin index
     (a few hundred milliseconds for the large catalogs).
     """
-    return ok(request, await asyncio.to_thread(workflow.list_catalog, req))
+    return ok(request, await asyncio.to_thread(lookups.list_catalog, req))
 
 
 @router.post("/get_audio_duration")

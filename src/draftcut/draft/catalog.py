@@ -56,6 +56,7 @@ __all__ = [
     "Catalog",
     "CatalogEntry",
     "CatalogKind",
+    "aliases",
     "get_catalog",
     "normalize",
     "resolve",
@@ -317,6 +318,11 @@ def get_catalog(kind: str) -> Catalog:
     raw = _read_data(f"{kind}.json")
     entries = (CatalogEntry.from_json(kind, item) for item in raw["entries"])
     return Catalog(kind, entries, _aliases().get(kind, {}))
+
+
+def aliases(kind: str) -> Mapping[str, str]:
+    """The hand-written aliases of `kind`: ``{alias: catalog name}`` (empty when it has none)."""
+    return _aliases().get(kind, {})
 
 
 def resolve(kind: str, name: str) -> CatalogEntry:

@@ -343,11 +343,11 @@ class ObjsToStrListRequest(BaseModel):
 
 CatalogQueryKind = Literal[CatalogKind, "text_animations", "image_animations", "video_animations", "effects",
                            "audio_effects"]
-"""Every catalog, plus groups agents ask for by what they are for (see `draft.workflow.CATALOG_GROUPS`)."""
+"""Every catalog, plus groups agents ask for by what they are for (see `draft.lookups.CATALOG_GROUPS`)."""
 
 
 class CatalogRequest(BaseModel):
-    """One page of a catalog, optionally searched; see `draft.workflow.list_catalog`."""
+    """One page of a catalog, optionally searched; see `draft.lookups.list_catalog`."""
 
     model_config = ConfigDict(extra="ignore")
 
