@@ -19,12 +19,12 @@ Any kind of media with a duration works, video included, as in capcut-mate.
 
 from __future__ import annotations
 
-import asyncio
+import functools
 from collections.abc import Sequence
 
 from draftcut.disconnect import unless_client_leaves
 from draftcut.errors import AudioDurationFailed, DraftcutError, MediaError, MediaUnreadable
-from draftcut.media import FetchGroup, MediaFetcher
+from draftcut.media import FetchGroup, MediaFetcher, in_order
 
 __all__ = ["audio_duration", "audio_durations"]
 
@@ -62,18 +62,5 @@ async def audio_durations(fetcher: MediaFetcher, urls: Sequence[str], *, field: 
         return []
     group = fetcher.new_group()
 
-    async def fetch_all() -> list[int]:
-        running: list[asyncio.Task[int]] = []
-        try:
-            async with asyncio.TaskGroup() as tasks:
-                running.extend(tasks.create_task(_duration(fetcher, url, f"{field}[{i}]", group))
-                               for i, url in enumerate(urls))
-        except BaseExceptionGroup as failed:
-            for task in running:
-                error = task.exception() if task.done() and not task.cancelled() else None
-                if error is not None:
-                    raise error from None
-            raise failed.exceptions[0] from None
-        return [task.result() for task in running]
-
-    return await unless_client_leaves(fetch_all(), _gone())
+    jobs = [functools.partial(_duration, fetcher, url, f"{field}[{i}]", group) for i, url in enumerate(urls)]
+    return await unless_client_leaves(in_order(jobs), _gone())

@@ -9,6 +9,7 @@ runs inside `DraftStore.update`, so a failure leaves the draft as it was.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ from draftcut.draft.ids import draft_id_from_url, is_draft_id, new_draft_id
 from draftcut.draft.names import NameResolver
 from draftcut.draft.record import DraftRecord
 from draftcut.errors import DraftBusy, DraftcutError, DraftNotFound, InvalidCaptionInfo, InvalidDraftUrl, MediaError
-from draftcut.media import FetchGroup, MediaFetcher, MediaFile
+from draftcut.media import FetchGroup, MediaFetcher, MediaFile, in_order
 from draftcut.schemas import AddAudiosRequest, AddImagesRequest, AddVideosRequest, CreateDraftRequest
 from draftcut.schemas.edits import (
     AddEffectsRequest,
@@ -166,20 +167,7 @@ class DraftService:
 
         async def fetch(missing: list[int]) -> list[MediaFile]:
             group = self.fetcher.new_group()
-            running: list[asyncio.Task[MediaFile]] = []
-            # A TaskGroup, unlike gather, cancels the other downloads when one fails, and waits
-            # until they have closed their connections.
-            try:
-                async with asyncio.TaskGroup() as tasks:
-                    running.extend(tasks.create_task(one(i, urls[i], group)) for i in missing)
-            except BaseExceptionGroup as failed:
-                # Report the first item that failed, not whichever finished failing first.
-                for task in running:
-                    error = task.exception() if task.done() and not task.cancelled() else None
-                    if error is not None:
-                        raise error from None
-                raise failed.exceptions[0] from None
-            return [task.result() for task in running]
+            return await in_order([functools.partial(one, i, urls[i], group) for i in missing])
 
         found: list[MediaFile | None] = []
         for i, url in enumerate(urls):

@@ -6,6 +6,7 @@ for the URLs of one request), `probe_file(path) -> MediaInfo` and
 """
 
 from draftcut.media._admission import DownloadSlots, FetchGroup
+from draftcut.media._batch import in_order
 from draftcut.media._fetch import MediaFetcher, blob_key_for
 from draftcut.media._guard import check_url
 from draftcut.media._probe import probe_file
@@ -20,5 +21,6 @@ __all__ = [
     "MediaKind",
     "blob_key_for",
     "check_url",
+    "in_order",
     "probe_file",
 ]
