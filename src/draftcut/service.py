@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 from draftcut.config import API_PREFIX, Settings
 from draftcut.disconnect import unless_client_leaves
-from draftcut.draft import captions, edits, effects, keyframes, masks, quick, stickers, text_helpers
+from draftcut.draft import captions, edits, effects, keyframes, masks, quick, segment_edits, stickers, text_helpers
 from draftcut.draft.document import Draft
 from draftcut.draft.edits import EditContext, MediaRef
 from draftcut.draft.folder import JSON_FILES, folder_file, folder_files, is_safe_relpath, write_folder
@@ -37,6 +37,12 @@ from draftcut.schemas.edits import (
     AddStickerRequest,
     EasyCreateMaterialRequest,
 )
+from draftcut.schemas.segments import (
+    DeleteSegmentRequest,
+    ReplaceMaterialRequest,
+    SetTextRequest,
+    UpdateSegmentRequest,
+)
 from draftcut.schemas.text import AddCaptionsRequest, AddSubtitlesRequest, CaptionItem
 from draftcut.store.blobs import BlobStore
 from draftcut.store.drafts import DraftIdTaken, DraftStore, WriteBusy
@@ -48,7 +54,8 @@ SRT_MAX_BYTES = 4 * 1024 * 1024
 """An SRT file fetched from a URL: a feature film's subtitles are ~100 KB."""
 T = TypeVar("T")
 Req = TypeVar("Req", AddVideosRequest, AddAudiosRequest, AddImagesRequest, AddCaptionsRequest, AddEffectsRequest,
-              AddFiltersRequest, AddKeyframesRequest, AddMasksRequest, AddStickerRequest, EasyCreateMaterialRequest)
+              AddFiltersRequest, AddKeyframesRequest, AddMasksRequest, AddStickerRequest, EasyCreateMaterialRequest,
+              UpdateSegmentRequest, DeleteSegmentRequest, ReplaceMaterialRequest, SetTextRequest)
 Edit = Callable[[DraftRecord, EditContext, Req, list[MediaRef]], dict[str, Any]]
 
 
@@ -249,6 +256,24 @@ class DraftService:
         pairs = quick.media_fields(req)
         return await self._edit(req.draft_url, [u for _, u in pairs], [f for f, _ in pairs],
                                 quick.easy_create_material, req)
+
+    async def update_segment(self, req: UpdateSegmentRequest) -> dict[str, Any]:
+        return await self._edit(req.draft_url, [], [], segment_edits.update_segment, req)
+
+    async def delete_segment(self, req: DeleteSegmentRequest) -> dict[str, Any]:
+        return await self._edit(req.draft_url, [], [], segment_edits.delete_segment, req)
+
+    async def replace_material(self, req: ReplaceMaterialRequest) -> dict[str, Any]:
+        return await self._edit(req.draft_url, [req.url], ["url"], segment_edits.replace_material, req)
+
+    async def set_text(self, req: SetTextRequest) -> dict[str, Any]:
+        return await self._edit(req.draft_url, [], [], segment_edits.set_text, req)
+
+    async def get_timeline(self, draft_url: str) -> dict[str, Any]:
+        """Tracks, segments (ids, times, text, attachments) as plain JSON; a read, no lock."""
+        draft_id = draft_id_from_url(draft_url)
+        record = await asyncio.to_thread(self.store.get, draft_id)
+        return segment_edits.timeline(record, self.draft_url(draft_id))
 
     async def srt_text(self, srt: str) -> str:
         """The SRT itself, or the file at an http(s) URL fetched through the media guard."""

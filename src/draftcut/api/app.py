@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftcut import __version__
-from draftcut.api import drafts, edits, files, render, text, workflow
+from draftcut.api import drafts, edits, files, render, segments, text, workflow
 from draftcut.api._body_limit import BodyLimit
 from draftcut.api.errors import install_error_handlers
 from draftcut.config import API_PREFIX, Settings, get_settings
@@ -116,6 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(text.router, prefix=API_PREFIX, tags=["text"])
     app.include_router(workflow.router, prefix=API_PREFIX, tags=["workflow"])
     app.include_router(edits.router, prefix=API_PREFIX, tags=["edits"])
+    app.include_router(segments.router, prefix=API_PREFIX, tags=["segments"])
     app.include_router(render.router, prefix=API_PREFIX, tags=["render"])
     app.include_router(files.router, tags=["files"])
     app.include_router(render.files, tags=["files"])
