@@ -1,4 +1,4 @@
-"""`draftcut` command line: serve the API; render and preview drafts."""
+"""`draftcut` command line: serve the API (HTTP, or MCP over stdio); render and preview drafts; Coze plugin file."""
 
 from __future__ import annotations
 
@@ -42,6 +42,22 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _mcp(args: argparse.Namespace) -> int:
+    from draftcut.config import Settings
+    from draftcut.mcp.stdio import run_stdio
+
+    settings = Settings(**({"data_dir": args.data_dir} if args.data_dir is not None else {}))
+    return run_stdio(settings, args.url, args.api_key)
+
+
+def _coze_openapi(args: argparse.Namespace) -> int:
+    from draftcut.coze import write_coze_openapi
+
+    write_coze_openapi(args.server_url, args.output)
+    print(f"wrote {args.output} (server {args.server_url})", file=sys.stderr)
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="draftcut", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -52,12 +68,24 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", help="base URL clients use (DRAFTCUT_PUBLIC_URL, default http://host:port)")
     serve.add_argument("--workers", type=int, help="server processes (DRAFTCUT_WORKERS, default 1)")
     serve.set_defaults(func=_serve)
+    mcp = sub.add_parser("mcp", help="serve the API's endpoints as MCP tools over stdio (for agents)")
+    mcp.add_argument("--url", help="call a running server at this base URL instead of the data dir in process")
+    mcp.add_argument("--data-dir", type=Path, help="drafts, media and renders (DRAFTCUT_DATA_DIR, default ./data)")
+    mcp.add_argument("--api-key", help="API key sent with every call (when the server requires keys)")
+    mcp.set_defaults(func=_mcp)
+    coze = sub.add_parser("coze-openapi", help="write the OpenAPI file that imports this server as a Coze plugin")
+    coze.add_argument("--server-url", required=True, help="public base URL of this server, e.g. https://cut.example.com")
+    coze.add_argument("-o", "--output", type=Path, default=Path("openapi.yaml"), help="default openapi.yaml")
+    coze.set_defaults(func=_coze_openapi)
     try:
         from draftcut.render.cli import add_render_parsers
     except ImportError:  # renderer not installed in this build
         pass
     else:
         add_render_parsers(sub)
+    from draftcut.keys_cli import add_keys_parser
+
+    add_keys_parser(sub)
     return parser
 
 

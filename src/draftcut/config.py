@@ -81,6 +81,18 @@ class Settings(BaseSettings):
     render_timeout_s: float = Field(3600.0, gt=0)
     render_max_queue: int = Field(100, ge=1)
 
+    webhook_secret: str = ""
+    """HMAC-SHA256 key of `X-Draftcut-Signature` on gen_video callbacks; empty sends them unsigned."""
+    webhook_retries: int = Field(4, ge=0, le=20)
+    """Retries of a callback after a connection error or a non-2xx answer (so at most retries + 1 tries)."""
+    webhook_backoff_s: float = Field(1.0, ge=0)
+    """Delay before the first retry; each later retry waits twice as long (1, 2, 4, 8 s by default)."""
+    webhook_timeout_s: float = Field(10.0, gt=0)
+    """Time one callback attempt may take, connecting included."""
+
+    api_keys: bool = False
+    """Require an API key (`draftcut keys create`) on every route but the OpenAPI docs."""
+
     @field_validator("public_url")
     @classmethod
     def _strip_slash(cls, v: str) -> str:

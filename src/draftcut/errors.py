@@ -22,6 +22,8 @@
     │       ├── MaskNotFound           2025  400
     │       └── FilterNotFound         2039  400
     ├── BodyTooLarge                    413  413   (request body over DRAFTCUT_MAX_BODY_BYTES)
+    ├── AuthenticationFailed           1004  401   (DRAFTCUT_API_KEYS: no key, or not a live one)
+    ├── RateLimited                    3030  429   (the key's requests per minute are used up)
     ├── DraftError                     2001  400
     │   ├── InvalidDraftUrl            2001  400
     │   ├── DraftNotFound              2001  404
@@ -59,6 +61,7 @@ from typing import ClassVar
 __all__ = [
     "AnimationNotFound",
     "AudioDurationFailed",
+    "AuthenticationFailed",
     "BodyTooLarge",
     "DraftBusy",
     "DraftError",
@@ -92,6 +95,7 @@ __all__ = [
     "MediaUnreadable",
     "NameNotFound",
     "QueueFull",
+    "RateLimited",
     "RenderError",
     "RenderFailed",
     "SegmentNotFound",
@@ -267,6 +271,24 @@ class BodyTooLarge(DraftcutError):
 
     code, status = 413, 413
     zh, en = "请求体过大", "Request body too large"
+
+
+class AuthenticationFailed(DraftcutError):
+    """`DRAFTCUT_API_KEYS` is on and the request carries no key, or one that is unknown or revoked."""
+
+    code, status = 1004, 401
+    zh, en = "认证失败", "Authentication failed"
+
+
+class RateLimited(DraftcutError):
+    """The key's requests per minute are used up; `retry_after` is when the next one is allowed (seconds)."""
+
+    code, status = 3030, 429
+    zh, en = "请求过于频繁，请稍后再试", "Too many requests, please retry later"
+
+    def __init__(self, detail: str = "", *, retry_after: int = 1) -> None:
+        self.retry_after = retry_after
+        super().__init__(detail)
 
 
 class DraftError(DraftcutError):

@@ -45,7 +45,7 @@ from draftcut.schemas.segments import (
 )
 from draftcut.schemas.text import AddCaptionsRequest, AddSubtitlesRequest, CaptionItem
 from draftcut.store.blobs import BlobStore
-from draftcut.store.drafts import DraftIdTaken, DraftStore, WriteBusy
+from draftcut.store.drafts import DraftIdTaken, DraftListing, DraftStore, WriteBusy
 
 __all__ = ["DraftFile", "DraftService"]
 
@@ -134,9 +134,29 @@ class DraftService:
 
     def materialize(self, draft_id: str, dest: Path) -> Path:
         """Write the whole draft folder to `dest` (for the renderer or a local hand-off)."""
-        listing = self.store.listing(draft_id)
-        files = folder_files(draft_id, listing.content_json, listing.meta, listing.assets)
-        return write_folder(dest, files, listing.assets, self.blobs.local_path)
+        return self.materialize_listing(self.store.listing(draft_id), dest)
+
+    def materialize_listing(self, listing: DraftListing, dest: Path, *,
+                            missing: dict[str, dict[str, Any]] | None = None) -> Path:
+        """`materialize` of a listing already read (its `version` is the one written).
+
+        With `missing`, media whose blob is gone are put there (relpath → asset entry) and
+        stand in the folder as empty files, instead of failing: for checking a draft, not rendering it.
+        """
+        assets = listing.assets
+        if missing is not None:
+            assets = {}
+            for relpath, entry in listing.assets.items():
+                if self.blobs.exists(entry["blob_key"]):
+                    assets[relpath] = entry
+                elif is_safe_relpath(relpath):
+                    missing[relpath] = entry
+        files = folder_files(listing.id, listing.content_json, listing.meta, listing.assets)
+        folder = write_folder(dest, files, assets, self.blobs.local_path)
+        for relpath in missing or ():
+            (folder / relpath).parent.mkdir(parents=True, exist_ok=True)
+            (folder / relpath).touch()
+        return folder
 
     @staticmethod
     async def _write(write: Callable[..., T], *args: Any) -> T:

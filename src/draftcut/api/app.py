@@ -14,6 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftcut import __version__
 from draftcut.api import drafts, edits, files, render, segments, text, workflow
+from draftcut.api._auth import ApiKeyGuard
 from draftcut.api._body_limit import BodyLimit
 from draftcut.api.errors import install_error_handlers
 from draftcut.config import API_PREFIX, Settings, get_settings
@@ -21,9 +22,12 @@ from draftcut.draft.catalog import CATALOG_KINDS, get_catalog
 from draftcut.jobs.runner import JobRunner
 from draftcut.jobs.service import RenderService
 from draftcut.jobs.store import SqliteJobStore
+from draftcut.jobs.webhooks import WebhookSender
+from draftcut.mcp.http import McpEndpoint
 from draftcut.media import MediaFetcher
 from draftcut.service import DraftService
 from draftcut.store._sqlite import Database
+from draftcut.store.api_keys import SqliteApiKeyStore
 from draftcut.store.blobs import LocalBlobStore
 from draftcut.store.drafts import SqliteDraftStore
 from draftcut.store.media_index import SqliteMediaIndex
@@ -82,6 +86,7 @@ def _settle_heap() -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    mcp = McpEndpoint(settings)  # /mcp; the SDK is loaded on its first request
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -93,16 +98,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobs = SqliteJobStore(db)
         runner = JobRunner(settings, jobs, app.state.service) if settings.render_enabled else None
         app.state.renders = RenderService(app.state.service, jobs, runner)
+        webhooks = WebhookSender(settings, jobs, app.state.renders.callback_body)
+        app.state.renders.webhooks = webhooks
+        if runner:
+            runner.webhooks = webhooks
+        app.state.api_keys = SqliteApiKeyStore(db)
+        if not settings.api_keys and app.state.api_keys.active_count():
+            log.warning("API keys exist but are not required: set DRAFTCUT_API_KEYS=true to require them")
         _settle_heap()
         sweeper = asyncio.create_task(_retention_loop(app.state.service))
         if runner:
             runner.start()
+        webhooks.start()
         try:
-            yield
+            async with mcp.running(app):
+                yield
         finally:
             sweeper.cancel()
             if runner:
                 await runner.stop()
+            await webhooks.aclose()
             await fetcher.aclose()
             db.close()
 
@@ -120,6 +135,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(render.router, prefix=API_PREFIX, tags=["render"])
     app.include_router(files.router, tags=["files"])
     app.include_router(render.files, tags=["files"])
+    mcp.mount(app)
+    if settings.api_keys:  # inside the body cap, which bounds the gen_video body it may read
+        public = frozenset(p for p in (app.openapi_url, app.docs_url, app.redoc_url,
+                                       app.swagger_ui_oauth2_redirect_url) if p)
+        app.add_middleware(ApiKeyGuard, public_paths=public, body_key_paths=frozenset({f"{API_PREFIX}/gen_video"}))
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(_WorkerHeader)
     return app

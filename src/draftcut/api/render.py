@@ -11,15 +11,20 @@ from draftcut.api._route import JsonRoute
 from draftcut.api.deps import ok, renders
 from draftcut.api.errors import language
 from draftcut.schemas import DraftUrlRequest
+from draftcut.schemas.render import GenVideoRequest
 
 router = APIRouter(route_class=JsonRoute)
 files = APIRouter()
 
 
 @router.post("/gen_video")
-async def gen_video(request: Request, req: DraftUrlRequest) -> dict[str, Any]:
-    """Queue a render of the draft (returns at once; poll gen_video_status)."""
-    return ok(request, await renders(request).submit(req.draft_url, language(request)))
+async def gen_video(request: Request, req: GenVideoRequest) -> dict[str, Any]:
+    """Queue a render of the draft (returns at once; poll gen_video_status, or give `callback_url`).
+
+    An unchanged draft already rendered answers `status: completed` with its `video_url` at once.
+    `warnings` lists what the render will approximate or leave out, and missing media files.
+    """
+    return ok(request, await renders(request).submit(req.draft_url, language(request), req.callback_url))
 
 
 @router.post("/gen_video_status")

@@ -12,12 +12,15 @@ import threading
 import time
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from draftcut.config import Settings
 from draftcut.errors import DraftcutError, DraftNotFound, EmptyDraft, RenderFailed
 from draftcut.jobs.store import Job, JobStore
 from draftcut.service import DraftService
+
+if TYPE_CHECKING:
+    from draftcut.jobs.webhooks import WebhookSender
 
 __all__ = ["JobRunner", "render_key"]
 
@@ -41,6 +44,8 @@ class JobRunner:
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}"
         self._tasks: list[asyncio.Task[None]] = []
         self._wake = asyncio.Event()
+        self.webhooks: WebhookSender | None = None
+        """Set by the app: delivers a job's callback once its final state is stored."""
 
     def start(self) -> None:
         self._tasks = [asyncio.create_task(self._loop()) for _ in range(self.settings.render_workers)]
@@ -86,10 +91,11 @@ class JobRunner:
         cancel = threading.Event()
         workdir = self.service.blobs.scratch_dir()
         try:
-            result = await asyncio.wait_for(self._render(job, workdir, state, cancel),
-                                            timeout=self.settings.render_timeout_s)
+            result, version = await asyncio.wait_for(self._render(job, workdir, state, cancel),
+                                                     timeout=self.settings.render_timeout_s)
             await asyncio.to_thread(self.jobs.finish, job.id, status="completed", progress=100, phase="done",
-                                    video_key=render_key(job.id), unsupported=result)
+                                    video_key=render_key(job.id), unsupported=result, draft_version=version)
+            self._notify(job)
         except TimeoutError:
             cancel.set()
             await self._fail(job, 504, f"Processing timeout: rendering took longer than "
@@ -116,12 +122,20 @@ class JobRunner:
         log.warning("render job %s failed: %s", job.id, message)
         await asyncio.to_thread(self.jobs.finish, job.id, status="failed", progress=0, phase="failed",
                                 error_message=message, error_status=status)
+        self._notify(job)
+
+    def _notify(self, job: Job) -> None:
+        """Hand the job's callback (if any) to the sender, which delivers it apart from this worker."""
+        if self.webhooks is not None:
+            self.webhooks.deliver_soon(job.id)
 
     async def _render(self, job: Job, workdir: Path, state: dict[str, Any],
-                      cancel: threading.Event) -> list[dict[str, Any]]:
+                      cancel: threading.Event) -> tuple[list[dict[str, Any]], int]:
+        """The render's unsupported notes and the draft version it was made from."""
         from draftcut.render import RenderSpec, render  # deferred: API-only deployments need no renderer import
 
-        folder = await asyncio.to_thread(self.service.materialize, job.draft_id, workdir / job.draft_id)
+        listing = await asyncio.to_thread(self.service.store.listing, job.draft_id)
+        folder = await asyncio.to_thread(self.service.materialize_listing, listing, workdir / job.draft_id)
         output = workdir / "out.mp4"
         last = {"t": 0.0}
 
@@ -137,4 +151,4 @@ class JobRunner:
         result = await asyncio.to_thread(render, folder, output, spec=RenderSpec(), progress=progress,
                                          ffmpeg=self.settings.ffmpeg or None, cancel=cancel)
         await asyncio.to_thread(self.service.blobs.put_file, render_key(job.id), output)
-        return [asdict(u) for u in result.unsupported]
+        return [asdict(u) for u in result.unsupported], listing.version

@@ -3,67 +3,189 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import hashlib
+import json
+import logging
 import shutil
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from draftcut import __version__
 from draftcut.draft.document import VISUAL_TRACK_TYPES
 from draftcut.draft.ids import draft_id_from_url, is_draft_id
-from draftcut.errors import EmptyDraft, InvalidParam, JobNotFound, QueueFull
+from draftcut.draft.record import DraftRecord
+from draftcut.errors import EmptyDraft, InvalidParam, JobNotFound, MediaRefused, QueueFull, RenderError
 from draftcut.jobs.runner import JobRunner, render_key
 from draftcut.jobs.store import Job, JobStore
+from draftcut.media import check_url
 from draftcut.service import DraftService
 
-__all__ = ["RenderService"]
+if TYPE_CHECKING:
+    from draftcut.jobs.webhooks import WebhookSender
+
+__all__ = ["RenderService", "job_status", "render_settings_key"]
+
+log = logging.getLogger("draftcut.jobs")
 
 SUBMITTED = {"zh": "视频生成任务已提交，请使用draft_url查询进度",
              "en": "Video generation task submitted, please use draft_url to check progress"}
+_OUTPUT_FIELDS = ("width", "height", "fps", "crf", "preset", "audio_bitrate", "sample_rate")
 
 
 def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts).astimezone().isoformat() if ts else None
 
 
+@functools.cache
+def render_settings_key() -> str:
+    """What a render's output depends on besides the draft: the output settings and the renderer's version.
+
+    gen_video renders with the default settings today; a request that chooses
+    settings gets its own key, so it never reuses a video made with others.
+    """
+    from draftcut.render import RenderSpec
+
+    spec = RenderSpec()
+    wanted = {"spec": {name: getattr(spec, name) for name in _OUTPUT_FIELDS}, "renderer": __version__}
+    return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def job_status(job: Job, base_url: str) -> dict[str, Any]:
+    """gen_video_status's fields for `job` (also a callback's body, in the success envelope)."""
+    done = job.status == "completed" and job.video_key
+    return {
+        "draft_url": job.draft_url, "task_id": job.id, "status": job.status, "progress": job.progress,
+        "phase": job.phase,
+        "video_url": f"{base_url}/output/{job.video_key}" if done else "",
+        "error_message": job.error_message, "error_status": job.error_status or None,
+        "unsupported": job.unsupported, "attempts": job.attempts, "draft_version": job.draft_version,
+        "cached": job.phase == "cached",
+        "created_at": _iso(job.created_at), "started_at": _iso(job.started_at),
+        "completed_at": _iso(job.completed_at),
+    }
+
+
+def _callback(job: Job) -> dict[str, Any] | None:
+    if not job.callback_url:
+        return None
+    return {"url": job.callback_url, "status": job.callback_status or "waiting", "attempts": job.callback_attempts,
+            "last_status": job.callback_last_status or None, "last_error": job.callback_last_error}
+
+
 class RenderService:
-    def __init__(self, drafts: DraftService, jobs: JobStore, runner: JobRunner | None) -> None:
+    def __init__(self, drafts: DraftService, jobs: JobStore, runner: JobRunner | None,
+                 webhooks: WebhookSender | None = None) -> None:
         self.drafts = drafts
         self.jobs = jobs
         self.runner = runner
+        self.webhooks = webhooks
 
-    async def _check_renderable(self, draft_id: str) -> None:
+    async def _check_renderable(self, draft_id: str) -> DraftRecord:
         record = await asyncio.to_thread(self.drafts.store.get, draft_id)
         tracks = record.content.get("tracks", [])
         if not any(t.get("segments") and (t.get("type") in VISUAL_TRACK_TYPES or t.get("type") == "audio")
                    for t in tracks):
             raise EmptyDraft("the draft has no video, audio or image segments", field="draft_url")
+        return record
 
-    async def submit(self, draft_url: str, lang: str) -> dict[str, Any]:
+    def _check_callback(self, callback_url: str | None) -> str:
+        url = (callback_url or "").strip()
+        if url:
+            try:
+                check_url(url, self.drafts.settings.allowed_media_hosts)
+            except MediaRefused as exc:
+                raise InvalidParam(exc.describe(), field="callback_url") from None
+        return url
+
+    async def submit(self, draft_url: str, lang: str, callback_url: str | None = None) -> dict[str, Any]:
+        """Queue a render, or answer at once from a completed render of the same draft version and settings.
+
+        Either way the answer carries `warnings`: what the render will approximate
+        or leave out, and media files that are missing, found without rendering.
+        """
         draft_id = draft_id_from_url(draft_url)
-        await self._check_renderable(draft_id)
+        callback = self._check_callback(callback_url)
+        record = await self._check_renderable(draft_id)
+        settings_key = render_settings_key()
+        warnings = await asyncio.to_thread(self.check, draft_id)
+        answer: dict[str, Any] = {"message": SUBMITTED[lang], "draft_url": self.drafts.draft_url(draft_id)}
+        cached = await asyncio.to_thread(self._cached, draft_id, record.version, settings_key)
+        if cached is not None:
+            job = await asyncio.to_thread(self.jobs.add_completed, cached, self.drafts.draft_url(draft_id), callback)
+            if callback and self.webhooks:
+                self.webhooks.deliver_soon(job.id)
+            status = job_status(job, self.drafts.settings.base_url)
+            return {**answer, "task_id": job.id, "status": job.status, "cached": True,
+                    "video_url": status["video_url"], "warnings": warnings}
         limit = self.drafts.settings.render_max_queue
         if await asyncio.to_thread(self.jobs.pending_count) >= limit:
             raise QueueFull(f"{limit} render jobs are already waiting")
-        job, _created = await asyncio.to_thread(self.jobs.submit, draft_id, self.drafts.draft_url(draft_id))
+        job, _created = await asyncio.to_thread(self.jobs.submit, draft_id, self.drafts.draft_url(draft_id),
+                                                draft_version=record.version, settings_key=settings_key,
+                                                callback_url=callback)
         if self.runner:
             self.runner.wake()
-        return {"message": SUBMITTED[lang], "draft_url": self.drafts.draft_url(draft_id), "task_id": job.id}
+        return {**answer, "task_id": job.id, "status": job.status, "cached": False, "warnings": warnings}
+
+    def _cached(self, draft_id: str, version: int, settings_key: str) -> Job | None:
+        for job in self.jobs.cached(draft_id, version, settings_key):
+            if self.drafts.blobs.exists(job.video_key):
+                return job
+        return None
+
+    def check(self, draft_id: str) -> list[dict[str, Any]]:
+        """What rendering the draft now would report, without rendering it.
+
+        The draft folder is laid out as for a render (media hard-linked, so this
+        is cheap) and read by the renderer's own `load_timeline`; no media file
+        is opened. Missing media stand in as empty files, so that one missing
+        file does not hide the rest of the report.
+        """
+        from draftcut.render import load_timeline
+
+        listing = self.drafts.store.listing(draft_id)
+        missing: dict[str, dict[str, Any]] = {}
+        workdir = self.drafts.blobs.scratch_dir()
+        warnings: list[dict[str, Any]] = []
+        try:
+            folder = self.drafts.materialize_listing(listing, workdir / draft_id, missing=missing)
+            for relpath, entry in missing.items():
+                material = str(entry.get("id", ""))
+                warnings.append({"kind": "missing_media", "field": f"materials[{material}].path",
+                                 "material_id": material, "path": relpath,
+                                 "message": f"material {material}: media file {relpath} is missing from the store; "
+                                            f"the render will fail until the clip is added again"})
+            try:
+                timeline = load_timeline(folder)
+            except RenderError as exc:
+                warnings.append({"kind": "invalid", "field": exc.field, "message": f"the render will fail: "
+                                                                                   f"{exc.describe()}"})
+            except Exception as exc:  # a checker's bug must not refuse the render itself
+                log.exception("checking draft %s failed", draft_id)
+                warnings.append({"kind": "invalid", "field": None,
+                                 "message": f"the draft could not be checked: {type(exc).__name__}: {exc}"})
+            else:
+                for note in timeline.unsupported:
+                    where = f"segment {note.segment_id}: " if note.segment_id else ""
+                    warnings.append({"kind": "unsupported", **asdict(note),
+                                     "message": f"{where}{note.feature}: {note.detail}"})
+        finally:
+            shutil.rmtree(workdir, ignore_errors=True)
+        return warnings
 
     async def status(self, draft_url: str) -> dict[str, Any]:
         job = await asyncio.to_thread(self.jobs.latest, draft_id_from_url(draft_url))
         return self._status(job)
 
     def _status(self, job: Job) -> dict[str, Any]:
-        done = job.status == "completed"
-        return {
-            "draft_url": job.draft_url, "task_id": job.id, "status": job.status, "progress": job.progress,
-            "phase": job.phase,
-            "video_url": f"{self.drafts.settings.base_url}/output/renders/{job.id}.mp4" if done else "",
-            "error_message": job.error_message, "error_status": job.error_status or None,
-            "unsupported": job.unsupported, "attempts": job.attempts,
-            "created_at": _iso(job.created_at), "started_at": _iso(job.started_at),
-            "completed_at": _iso(job.completed_at),
-        }
+        return {**job_status(job, self.drafts.settings.base_url), "callback": _callback(job)}
+
+    def callback_body(self, job: Job) -> dict[str, Any]:
+        """A callback's body: gen_video_status's answer (in Chinese, capcut-mate's default), without `callback`."""
+        return {"code": 0, "message": "成功", **job_status(job, self.drafts.settings.base_url)}
 
     async def active_count(self) -> int:
         return await asyncio.to_thread(self.jobs.active_count)

@@ -40,10 +40,35 @@ class Job:
     created_at: float = 0.0
     started_at: float | None = None
     completed_at: float | None = None
+    draft_version: int = 0
+    """The draft version submitted; once rendered, the version the render was made from."""
+    settings_key: str = ""
+    """What the output depends on besides the draft (render settings, renderer version): the cache key."""
+    callback_url: str = ""
+    callback_status: str = ""
+    """'' (no callback), 'pending', 'retrying', 'delivered' or 'failed'."""
+    callback_attempts: int = 0
+    callback_last_status: int = 0
+    callback_last_error: str = ""
+    callback_next_at: float = 0.0
+    """When a sender may take the delivery up (a lease while one holds it; see jobs/webhooks.py)."""
 
 
 class JobStore(Protocol):
-    def submit(self, draft_id: str, draft_url: str) -> tuple[Job, bool]: ...
+    def submit(self, draft_id: str, draft_url: str, *, draft_version: int = 0, settings_key: str = "",
+               callback_url: str = "") -> tuple[Job, bool]: ...
+
+    def get(self, job_id: str) -> Job: ...
+
+    def cached(self, draft_id: str, draft_version: int, settings_key: str) -> list[Job]: ...
+
+    def add_completed(self, source: Job, draft_url: str, callback_url: str) -> Job: ...
+
+    def claim_callback(self, job_id: str, lease_s: float) -> Job | None: ...
+
+    def callback_attempted(self, job_id: str, **fields: Any) -> None: ...
+
+    def callbacks_due(self, limit: int = 20) -> list[str]: ...
 
     def latest(self, draft_id: str) -> Job: ...
 
@@ -70,18 +95,83 @@ class SqliteJobStore:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def submit(self, draft_id: str, draft_url: str) -> tuple[Job, bool]:
-        """Queue a render of the draft; an active job for it is returned instead (created=False)."""
+    def submit(self, draft_id: str, draft_url: str, *, draft_version: int = 0, settings_key: str = "",
+               callback_url: str = "") -> tuple[Job, bool]:
+        """Queue a render of the draft; an active job for it is returned instead (created=False).
+
+        A `callback_url` given for a draft already rendering becomes that job's callback.
+        """
         with self.db.transaction() as conn:
             row = conn.execute("SELECT * FROM jobs WHERE draft_id = ? AND status IN ('pending', 'processing')"
                                " ORDER BY created_at DESC LIMIT 1", (draft_id,)).fetchone()
             if row is not None:
+                if callback_url:
+                    conn.execute("UPDATE jobs SET callback_url = ? WHERE id = ?", (callback_url, row["id"]))
+                    row = conn.execute("SELECT * FROM jobs WHERE id = ?", (row["id"],)).fetchone()
                 return _job(row), False
             job = Job(id=uuid.uuid4().hex, draft_id=draft_id, draft_url=draft_url, status="pending",
-                      created_at=time.time())
-            conn.execute("INSERT INTO jobs (id, draft_id, draft_url, status, created_at) VALUES (?, ?, ?, ?, ?)",
-                         (job.id, draft_id, draft_url, job.status, job.created_at))
+                      created_at=time.time(), draft_version=draft_version, settings_key=settings_key,
+                      callback_url=callback_url)
+            conn.execute("INSERT INTO jobs (id, draft_id, draft_url, status, created_at, draft_version, settings_key,"
+                         " callback_url) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (job.id, draft_id, draft_url, job.status, job.created_at, draft_version, settings_key,
+                          callback_url))
         return job, True
+
+    def get(self, job_id: str) -> Job:
+        row = self.db.connection().execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise JobNotFound(f"no render job {job_id}", field="task_id")
+        return _job(row)
+
+    def cached(self, draft_id: str, draft_version: int, settings_key: str) -> list[Job]:
+        """Completed renders of exactly this draft version and settings, newest first."""
+        rows = self.db.connection().execute(
+            "SELECT * FROM jobs WHERE draft_id = ? AND draft_version = ? AND settings_key = ? AND status = 'completed'"
+            " AND video_key != '' ORDER BY completed_at DESC LIMIT 5",
+            (draft_id, draft_version, settings_key)).fetchall()
+        return [_job(r) for r in rows]
+
+    def add_completed(self, source: Job, draft_url: str, callback_url: str) -> Job:
+        """A job answered from the render cache: completed at once, sharing `source`'s video."""
+        now = time.time()
+        job = Job(id=uuid.uuid4().hex, draft_id=source.draft_id, draft_url=draft_url, status="completed",
+                  progress=100, phase="cached", video_key=source.video_key, unsupported=source.unsupported,
+                  created_at=now, started_at=now, completed_at=now, draft_version=source.draft_version,
+                  settings_key=source.settings_key, callback_url=callback_url,
+                  callback_status="pending" if callback_url else "")
+        with self.db.transaction() as conn:
+            conn.execute("INSERT INTO jobs (id, draft_id, draft_url, status, progress, phase, video_key, unsupported,"
+                         " created_at, started_at, completed_at, draft_version, settings_key, callback_url,"
+                         " callback_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         (job.id, job.draft_id, draft_url, job.status, job.progress, job.phase, job.video_key,
+                          json.dumps(job.unsupported, ensure_ascii=False), now, now, now, job.draft_version,
+                          job.settings_key, callback_url, job.callback_status))
+        return job
+
+    def claim_callback(self, job_id: str, lease_s: float) -> Job | None:
+        """Take the job's callback delivery for `lease_s` seconds, unless another sender holds it."""
+        now = time.time()
+        with self.db.transaction() as conn:
+            taken = conn.execute("UPDATE jobs SET callback_next_at = ? WHERE id = ? AND callback_status IN"
+                                 " ('pending', 'retrying') AND callback_next_at <= ?",
+                                 (now + lease_s, job_id, now)).rowcount
+            if not taken:
+                return None
+            row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(row)
+
+    def callback_attempted(self, job_id: str, **fields: Any) -> None:
+        cols = ", ".join(f"{k} = ?" for k in fields)
+        with self.db.transaction() as conn:
+            conn.execute(f"UPDATE jobs SET {cols} WHERE id = ?", (*fields.values(), job_id))
+
+    def callbacks_due(self, limit: int = 20) -> list[str]:
+        """Deliveries no sender holds: left by a stopped process, or never started."""
+        rows = self.db.connection().execute(
+            "SELECT id FROM jobs WHERE callback_status IN ('pending', 'retrying') AND callback_next_at <= ?"
+            " ORDER BY callback_next_at LIMIT ?", (time.time(), limit)).fetchall()
+        return [r["id"] for r in rows]
 
     def latest(self, draft_id: str) -> Job:
         row = self.db.connection().execute(
@@ -120,12 +210,15 @@ class SqliteJobStore:
                          " AND status = 'processing'", (progress, phase, time.time(), job_id))
 
     def finish(self, job_id: str, **fields: Any) -> None:
+        """Store the job's final state; its callback, if it has one, becomes due in the same write."""
         if "unsupported" in fields:
             fields["unsupported"] = json.dumps(fields["unsupported"], ensure_ascii=False)
         fields.setdefault("completed_at", time.time())
         cols = ", ".join(f"{k} = ?" for k in fields)
         with self.db.transaction() as conn:
-            conn.execute(f"UPDATE jobs SET {cols} WHERE id = ?", (*fields.values(), job_id))
+            conn.execute(f"UPDATE jobs SET {cols}, callback_status = CASE WHEN callback_url != '' THEN 'pending'"
+                         " ELSE '' END, callback_attempts = 0, callback_next_at = 0 WHERE id = ?",
+                         (*fields.values(), job_id))
 
     def requeue_stale(self, older_than: float) -> int:
         with self.db.transaction() as conn:

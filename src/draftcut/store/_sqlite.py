@@ -76,7 +76,36 @@ CREATE TABLE IF NOT EXISTS media (
     info TEXT NOT NULL,
     fetched_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS api_keys (
+    id TEXT PRIMARY KEY,
+    key_hash TEXT NOT NULL UNIQUE,
+    prefix TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    rate_per_minute REAL NOT NULL DEFAULT 0,
+    created_at REAL NOT NULL,
+    revoked_at REAL
+);
 """
+
+COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {
+    "jobs": (
+        ("draft_version", "INTEGER NOT NULL DEFAULT 0"),
+        ("settings_key", "TEXT NOT NULL DEFAULT ''"),
+        ("callback_url", "TEXT NOT NULL DEFAULT ''"),
+        ("callback_status", "TEXT NOT NULL DEFAULT ''"),
+        ("callback_attempts", "INTEGER NOT NULL DEFAULT 0"),
+        ("callback_last_status", "INTEGER NOT NULL DEFAULT 0"),
+        ("callback_last_error", "TEXT NOT NULL DEFAULT ''"),
+        ("callback_next_at", "REAL NOT NULL DEFAULT 0"),
+    ),
+}
+"""Columns added after a table's first release: databases created before get them on open."""
+
+INDEXES = """
+CREATE INDEX IF NOT EXISTS idx_jobs_cache ON jobs(draft_id, draft_version, settings_key, status);
+CREATE INDEX IF NOT EXISTS idx_jobs_callback ON jobs(callback_status, callback_next_at);
+"""
+"""Indexes on added columns, created once the columns exist."""
 
 
 class WriteBusy(Exception):
@@ -99,6 +128,14 @@ class Database:
         with self.transaction() as conn:
             # executescript() would COMMIT behind our back; run the statements one by one.
             for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            for table, columns in COLUMNS.items():
+                have = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+                for name, decl in columns:
+                    if name not in have:
+                        conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+            for statement in INDEXES.split(";"):
                 if statement.strip():
                     conn.execute(statement)
 
