@@ -8,25 +8,18 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from typing import Any
 
 import httpx
 import numpy as np
 import pytest
-from PIL import Image, ImageFont
-from utils.server_fixtures import API, call, create_draft, draft_id
+from PIL import ImageFont
+from utils.render_jobs import preview_frame, render_draft
+from utils.server_fixtures import call, create_draft, draft_id
 
 from draftcut.render._fonts import font_path
 
 SEC = 1_000_000
-
-
-def _frame(api: httpx.Client, url: str, at: float) -> np.ndarray:
-    resp = api.get(f"{API}/preview", params={"draft_id": draft_id(url), "at": at})
-    assert resp.status_code == 200, resp.text
-    frame: np.ndarray = np.asarray(Image.open(io.BytesIO(resp.content)).convert("RGB")).astype(int)
-    return frame
 
 
 def _ink(frame: np.ndarray, threshold: int = 100) -> np.ndarray:
@@ -55,8 +48,8 @@ def test_caption_is_inside_its_box_while_timed_and_keyword_is_coloured(api: http
     _captions(api, url, [{"start": SEC // 2, "end": 3 * SEC // 2, "text": "白字红字", "keyword": "红字",
                           "keyword_color": "#ff0000"}], font_size=10, transform_y=-45)
     for at in (0.2, 1.8):
-        assert not _ink(_frame(api, url, at)).any(), f"caption visible at {at}s"
-    frame = _frame(api, url, 1.0)
+        assert not _ink(preview_frame(api, url, at)).any(), f"caption visible at {at}s"
+    frame = preview_frame(api, url, 1.0)
     x0, y0, x1, y1 = _bbox(_ink(frame, 60))
     em = 10 * 320 / 160  # the W/160 rule: 20 px
     # centred horizontally; transform_y -45 is stored as -45/180 of the app's unit, half the canvas
@@ -81,7 +74,7 @@ def _ink_height_ratio(char: str) -> float:
 def test_text_height_follows_the_w160_rule(api: httpx.Client, size: int, canvas: tuple[int, int]) -> None:
     url = create_draft(api, *canvas)
     _captions(api, url, [{"start": 0, "end": SEC, "text": "国"}], font_size=size)
-    _, y0, _, y1 = _bbox(_ink(_frame(api, url, 0.5)))
+    _, y0, _, y1 = _bbox(_ink(preview_frame(api, url, 0.5)))
     em = size * canvas[0] / 160  # 67.5 px and 72 px: soatori/jianying-preview's calibration
     assert y1 - y0 + 1 == pytest.approx(em * _ink_height_ratio("国"), rel=0.05)
 
@@ -90,19 +83,19 @@ def test_intro_animations_fade_and_move_pixels(api: httpx.Client) -> None:
     url = create_draft(api, 180, 320)
     _captions(api, url, [{"start": 0, "end": 2 * SEC, "text": "渐显", "in_animation": "渐显",
                           "in_animation_duration": "1s"}], font_size=20)
-    early, late = _frame(api, url, 0.15), _frame(api, url, 1.2)
+    early, late = preview_frame(api, url, 0.15), preview_frame(api, url, 1.2)
     assert 5 < early.max() < late.max() - 100
     url = create_draft(api, 180, 320)
     _captions(api, url, [{"start": 0, "end": 2 * SEC, "text": "上滑", "in_animation": "向上滑动",
                           "in_animation_duration": "1s"}], font_size=20)
-    ys = [(lambda b: (b[1] + b[3]) / 2)(_bbox(_ink(_frame(api, url, at), 30))) for at in (0.5, 1.5)]
+    ys = [(lambda b: (b[1] + b[3]) / 2)(_bbox(_ink(preview_frame(api, url, at), 30))) for at in (0.5, 1.5)]
     assert ys[0] > ys[1] + 10  # still below its place half-way through, then settled (+y is up)
 
 
 def test_loop_animation_moves_the_text(api: httpx.Client) -> None:
     url = create_draft(api, 180, 320)
     _captions(api, url, [{"start": 0, "end": 2 * SEC, "text": "跳", "loop_animation": "跳动"}], font_size=20)
-    tops = {_bbox(_ink(_frame(api, url, at)))[1] for at in (0.0, 0.15, 0.3, 0.45)}
+    tops = {_bbox(_ink(preview_frame(api, url, at)))[1] for at in (0.0, 0.15, 0.3, 0.45)}
     assert len(tops) >= 2
 
 
@@ -113,23 +106,12 @@ def test_word_highlight_colours_the_spoken_word(api: httpx.Client) -> None:
         font_size=12, highlight_color="#00ff00")
     centres = []
     for at in (0.5, 1.5):
-        frame = _frame(api, url, at)
+        frame = preview_frame(api, url, at)
         green = _near(frame, (0, 255, 0)) & _ink(frame)
         white = _near(frame, (255, 255, 255)) & _ink(frame)
         assert green.sum() > 20 and white.sum() > 20
         centres.append(np.nonzero(green)[1].mean())
     assert centres[0] < 160 < centres[1]
-
-
-def _render(api: httpx.Client, url: str) -> dict[str, Any]:
-    call(api, "gen_video", {"draft_url": url})
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        status = call(api, "gen_video_status", {"draft_url": url})
-        if status["status"] in ("completed", "failed"):
-            return status
-        time.sleep(0.2)
-    raise AssertionError("render did not finish")
 
 
 def _video_frames(video_url: str, times: list[float]) -> list[np.ndarray]:
@@ -151,7 +133,7 @@ def test_render_reports_and_draws_text_animations(api: httpx.Client) -> None:
         {"start": 0, "end": SEC, "text": "打字机效果", "in_animation": "打字机 I", "in_animation_duration": "0.8s"},
         {"start": SEC, "end": 2 * SEC, "text": "你好😀", "text_effect": "黄色渐变红描边发光字",
          "loop_animation": "彩虹"}], font_size=14)
-    status = _render(api, url)
+    status = render_draft(api, url)
     assert status["status"] == "completed", status
     notes = {(u["segment_id"], u["feature"], u["detail"]) for u in status["unsupported"]}
     first, second = data["segment_ids"]
@@ -174,7 +156,7 @@ def test_caption_background_box_is_drawn_behind_the_text(api: httpx.Client) -> N
     content = httpx.get(f"{api.base_url}/output/draft/{draft_id(url)}/draft_content.json").json()
     material = next(m for m in content["materials"]["texts"] if m["id"] == data["text_ids"][0])
     assert material["check_flag"] & 16 and material["background_color"] == "#0000ff"
-    frame = _frame(api, url, 0.5)
+    frame = preview_frame(api, url, 0.5)
     blue = _near(frame, (0, 0, 255))
     x0, y0, x1, y1 = _bbox(blue)
     tx0, ty0, tx1, ty1 = _bbox(_near(frame, (255, 255, 255)))
@@ -186,7 +168,7 @@ def test_caption_background_box_is_drawn_behind_the_text(api: httpx.Client) -> N
 def test_alignment_and_vertical_text(api: httpx.Client, alignment: int, side: str) -> None:
     url = create_draft(api, 320, 180)
     _captions(api, url, [{"start": 0, "end": SEC, "text": "一二三四\n五"}], font_size=10, alignment=alignment)
-    frame = _frame(api, url, 0.5)
+    frame = preview_frame(api, url, 0.5)
     x0, y0, x1, y1 = _bbox(_ink(frame))
     if side == "vertical":
         assert y1 - y0 > 2 * (x1 - x0) * 0.8  # columns of stacked characters: taller than wide

@@ -8,26 +8,15 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from typing import Any
 
 import av
 import httpx
 import numpy as np
+from utils.render_jobs import render_draft
 from utils.server_fixtures import call, create_draft
 
 SEC = 1_000_000
-
-
-def _render(api: httpx.Client, url: str) -> dict[str, Any]:
-    call(api, "gen_video", {"draft_url": url})
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        status = call(api, "gen_video_status", {"draft_url": url})
-        if status["status"] in ("completed", "failed"):
-            return status
-        time.sleep(0.25)
-    raise AssertionError("render did not finish")
 
 
 def _decode(video: bytes) -> tuple[list[tuple[float, np.ndarray]], np.ndarray, int]:
@@ -87,7 +76,7 @@ def test_narrated_slideshow_workflow_end_to_end(api: httpx.Client, media: Any) -
     files = httpx.get(url, timeout=10).json()["files"]
     assert any(f.endswith("draft_content.json") for f in files) and any("/assets/" in f for f in files)
 
-    status = _render(api, url)
+    status = render_draft(api, url)
     assert status["status"] == "completed", status
     features = {(u["feature"], u["detail"]) for u in status["unsupported"]}
     assert any("暗角" in d for _, d in features) and any("高清黑白" in d for _, d in features)  # approximated

@@ -1,8 +1,10 @@
-"""Helpers for tests of render jobs: tiny drafts, waiting for a job, clips of their own, a callback receiver."""
+"""Helpers for tests of render jobs: tiny drafts, rendering and waiting, preview frames, clips of their own,
+a callback receiver."""
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import threading
 import time
@@ -12,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import numpy as np
+from PIL import Image
 
-from utils.server_fixtures import call, create_draft
+from utils.server_fixtures import API, call, create_draft, draft_id
 
-__all__ = ["Receiver", "blob_of", "own_clip", "small_draft", "wait_render"]
+__all__ = ["Receiver", "blob_of", "own_clip", "preview_frame", "render_draft", "small_draft", "wait_render"]
 
 
 def small_draft(client: httpx.Client, media: Any, clip: str | None = None, seconds: float = 1.0) -> str:
@@ -33,6 +37,20 @@ def wait_render(client: httpx.Client, url: str, timeout: float = 120, **kw: Any)
         if status["status"] in ("completed", "failed") or time.monotonic() > deadline:
             return status
         time.sleep(0.2)
+
+
+def render_draft(client: httpx.Client, url: str, timeout: float = 240) -> dict[str, Any]:
+    """gen_video, then the job's final gen_video_status."""
+    call(client, "gen_video", {"draft_url": url})
+    return wait_render(client, url, timeout)
+
+
+def preview_frame(client: httpx.Client, url: str, at: float) -> np.ndarray:
+    """The draft's frame at `at` seconds from the preview endpoint, as an int RGB array."""
+    resp = client.get(f"{API}/preview", params={"draft_id": draft_id(url), "at": at})
+    assert resp.status_code == 200, resp.text
+    frame: np.ndarray = np.asarray(Image.open(io.BytesIO(resp.content)).convert("RGB")).astype(int)
+    return frame
 
 
 def own_clip(media: Any, name: str, color: str) -> str:

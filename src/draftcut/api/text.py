@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from draftcut.api._route import JsonRoute
 from draftcut.api.deps import drafts, ok
-from draftcut.draft import text_helpers
+from draftcut.draft import lookups, text_helpers
 from draftcut.schemas.text import (
     AddCaptionsRequest,
     AddSubtitlesRequest,
@@ -55,10 +55,10 @@ async def caption_infos(request: Request, req: CaptionInfosRequest) -> dict[str,
 @router.post("/get_text_animations")
 async def get_text_animations(request: Request, req: GetTextAnimationsRequest | None = None) -> dict[str, Any]:
     """Text in/out/loop animations; `name` is the value for add_captions' *_animation fields."""
-    return ok(request, text_helpers.text_animations(req or GetTextAnimationsRequest()))
+    return ok(request, lookups.text_animations(req or GetTextAnimationsRequest()))
 
 
 @router.post("/get_text_effects")
 async def get_text_effects(request: Request, req: GetTextEffectsRequest | None = None) -> dict[str, Any]:
     """Every 花字; `title` or `id` is the value for add_captions' `text_effect`."""
-    return ok(request, text_helpers.text_effects((req or GetTextEffectsRequest()).mode))
+    return ok(request, lookups.text_effects((req or GetTextEffectsRequest()).mode))

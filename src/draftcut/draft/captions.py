@@ -66,10 +66,7 @@ def _shadow(info: ShadowInfo | None) -> Shadow:
 
 
 def _font(ctx: EditContext, name: str | None, field: str) -> str | None:
-    if not name:
-        return None
-    entry = get_catalog("fonts").unique_substring(name) if name not in get_catalog("fonts") else None
-    entry = entry or ctx.names.resolve(("fonts",), name, field)
+    entry = ctx.names.resolve(("fonts",), name, field, substring=True) if name else None
     return entry.resource_id if entry is not None else None
 
 

@@ -16,13 +16,16 @@ from importlib import resources
 from typing import Any
 
 from draftcut.draft.catalog import CatalogEntry, aliases, get_catalog, normalize
+from draftcut.schemas.text import GetTextAnimationsRequest
 from draftcut.schemas.workflow import CatalogRequest, GetImageAnimationsRequest
 
 __all__ = ["CATALOG_GROUPS", "STICKER_RESULTS", "catalog_duration", "effects", "filters", "image_animations",
-           "list_catalog", "search_sticker"]
+           "list_catalog", "search_sticker", "text_animations", "text_effects"]
 
 STICKER_RESULTS = 50
 """Stickers per search, as capcut-mate returns."""
+_TEXT_ANIMATION_KINDS = (("in", "text_intros", "ruchang", "入场"), ("out", "text_outros", "chuchang", "出场"),
+                         ("loop", "text_loops", "xunhuan", "循环"))
 _IMAGE_ANIMATION_KINDS = (("in", "video_intros", "pic_ruchang", "图片入场"),
                           ("out", "video_outros", "pic_chuchang", "图片出场"),
                           ("loop", "video_group_animations", "pic_xunhuan", "图片循环"))
@@ -53,14 +56,10 @@ def catalog_duration(entry: CatalogEntry) -> int | None:
 # --- catalogs -------------------------------------------------------------------------------------------------
 
 
-def image_animations(req: GetImageAnimationsRequest) -> dict[str, Any]:
-    """``effects``: the image (video) animations of `type` (all three when None), filtered by `mode`.
-
-    Same item shape as get_text_animations; `name` is the value for
-    add_images' and imgs_infos' ``in_animation``/``out_animation``/``loop_animation``.
-    """
+def _animations(table: tuple[tuple[str, str, str, str], ...], req: GetTextAnimationsRequest) -> dict[str, Any]:
+    """``effects``: the animations of `table` of `req.type` (all three when None), filtered by `req.mode`."""
     out = []
-    for kind, catalog_kind, category_id, category_name in _IMAGE_ANIMATION_KINDS:
+    for kind, catalog_kind, category_id, category_name in table:
         if req.type not in (None, kind):
             continue
         for entry in get_catalog(catalog_kind):
@@ -72,6 +71,27 @@ def image_animations(req: GetImageAnimationsRequest) -> dict[str, Any]:
                 "id": entry.effect_id, "name": entry.name, "request_id": "", "start": 0, "icon_url": "",
                 "material_type": "sticker", "panel": "", "path": "", "platform": "all"})
     return {"effects": out}
+
+
+def text_animations(req: GetTextAnimationsRequest) -> dict[str, Any]:
+    """Text in/out/loop animations; `name` is the value for add_captions' ``*_animation`` fields."""
+    return _animations(_TEXT_ANIMATION_KINDS, req)
+
+
+def image_animations(req: GetImageAnimationsRequest) -> dict[str, Any]:
+    """Image (video) animations, same item shape; `name` is the value for add_images' and
+    imgs_infos' ``in_animation``/``out_animation``/``loop_animation``."""
+    return _animations(_IMAGE_ANIMATION_KINDS, req)
+
+
+def text_effects(mode: int) -> dict[str, Any]:
+    """``text_effects``: every 花字 ``{id, title, is_vip}``, filtered by `mode`.
+
+    Every row, not one per title: capcut-mate de-duplicates by title and so
+    hides 233 effects that it still accepts by id (its §H.19).
+    """
+    return {"text_effects": [{"id": e.effect_id, "title": e.name, "is_vip": e.is_vip}
+                             for e in get_catalog("text_effects") if _keep(e, mode)]}
 
 
 def filters(mode: int) -> dict[str, Any]:

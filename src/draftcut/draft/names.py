@@ -30,10 +30,13 @@ class NameResolver:
         self.strict = strict
         self.warnings: list[dict[str, Any]] = []
 
-    def resolve(self, kinds: tuple[str, ...], name: str, field: str) -> CatalogEntry | None:
+    def resolve(self, kinds: tuple[str, ...], name: str, field: str, *,
+                substring: bool = False) -> CatalogEntry | None:
         """The entry of the first catalog of `kinds` that knows `name`.
 
-        An unknown name raises that kind's `NameNotFound` (at `field`) when
+        With `substring`, a name that no catalog knows exactly may still be the
+        unique substring of one entry's name (capcut-mate's last resort for
+        fonts: ``思源中`` → 思源中宋). An unknown name raises that kind's `NameNotFound` (at `field`) when
         strict; otherwise it is recorded as a warning and None is returned,
         and the caller leaves the feature out.
         """
@@ -42,6 +45,9 @@ class NameResolver:
             if entry is not None:
                 return entry
         catalog = get_catalog(kinds[0])
+        entry = catalog.unique_substring(name) if substring else None
+        if entry is not None:
+            return entry
         if self.strict:
             raise catalog.not_found(name).at(field)
         error = catalog.not_found(name)

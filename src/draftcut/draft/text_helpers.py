@@ -1,4 +1,4 @@
-"""The text endpoints that touch no draft: add_text_style, caption_infos, srt_infos and the text catalogs.
+"""The text endpoints that touch no draft: add_text_style, caption_infos and srt_infos (catalogs: lookups.py).
 
 Pure functions of their request; the routes call them directly (srt_infos
 fetches its URL in the service first).
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from draftcut.draft.catalog import get_catalog
 from draftcut.draft.srt import Cue, SrtError, parse_srt
 from draftcut.draft.text_style import (
     RunStyle,
@@ -20,15 +19,12 @@ from draftcut.draft.text_style import (
     style_json,
 )
 from draftcut.errors import InvalidSrt
-from draftcut.schemas.text import AddTextStyleRequest, CaptionInfosRequest, GetTextAnimationsRequest
+from draftcut.schemas.text import AddTextStyleRequest, CaptionInfosRequest
 
-__all__ = ["add_text_style", "caption_infos", "parse_cues", "srt_infos", "text_animations", "text_effects"]
+__all__ = ["add_text_style", "caption_infos", "parse_cues", "srt_infos"]
 
 MAX_CUES = 5_000
 """Cues per SRT: a two-hour film has ~1,500."""
-
-_ANIMATION_KINDS = (("in", "text_intros", "ruchang", "入场"), ("out", "text_outros", "chuchang", "出场"),
-                    ("loop", "text_loops", "xunhuan", "循环"))
 
 
 def add_text_style(req: AddTextStyleRequest) -> dict[str, Any]:
@@ -86,30 +82,3 @@ def srt_infos(text: str) -> dict[str, Any]:
     return {"infos": json.dumps(items, ensure_ascii=False)}
 
 
-def text_animations(req: GetTextAnimationsRequest) -> dict[str, Any]:
-    """``effects``: the text animations of `type` (all three when None), filtered by `mode`, in, out, loop."""
-    out = []
-    for kind, catalog_kind, category_id, category_name in _ANIMATION_KINDS:
-        if req.type not in (None, kind):
-            continue
-        for entry in get_catalog(catalog_kind):
-            if (req.mode == 1 and not entry.is_vip) or (req.mode == 2 and entry.is_vip):
-                continue
-            out.append({
-                "resource_id": entry.resource_id, "type": kind, "category_id": category_id,
-                "category_name": category_name, "duration": int(entry.data.get("duration", 500_000)),
-                "id": entry.effect_id, "name": entry.name, "request_id": "", "start": 0, "icon_url": "",
-                "material_type": "sticker", "panel": "", "path": "", "platform": "all"})
-    return {"effects": out}
-
-
-def text_effects(mode: int) -> dict[str, Any]:
-    """``text_effects``: every 花字 ``{id, title, is_vip}``, filtered by `mode`.
-
-    Every row, not one per title: capcut-mate de-duplicates by title and so
-    hides 233 effects that it still accepts by id (its §H.19).
-    """
-    return {"text_effects": [
-        {"id": e.effect_id, "title": e.name, "is_vip": e.is_vip}
-        for e in get_catalog("text_effects")
-        if not ((mode == 1 and not e.is_vip) or (mode == 2 and e.is_vip))]}

@@ -16,7 +16,7 @@ from draftcut.render._animation_table import KARAOKE_COLOR
 from draftcut.render._animations import animation_state
 from draftcut.render._model import Animation
 from draftcut.render.text import TextState
-from draftcut.render.text.parse import parse_content, utf16_len, utf16_starts
+from draftcut.render.text.parse import hex_rgb, parse_content, utf16_len, utf16_starts
 
 __all__ = ["MAX_STATES", "text_states"]
 
@@ -25,11 +25,6 @@ MAX_STATES = 48
 _BLUR_STEPS = 6
 _BLUR_EM = 0.35
 """Blur radius at the far end of a blur animation, in ems: the text is a soft smudge, as the app starts it."""
-
-
-def _rgb(color: str) -> tuple[float, float, float]:
-    digits = color.lstrip("#")
-    return (int(digits[0:2], 16) / 255.0, int(digits[2:4], 16) / 255.0, int(digits[4:6], 16) / 255.0)
 
 
 def _steps(count: int) -> list[int]:
@@ -95,7 +90,8 @@ def text_states(material: Mapping[str, Any], animations: tuple[Animation, ...]) 
         return []
     text, _ = parse_content(material)
     bounds = [*utf16_starts(text), utf16_len(text)]
-    color = _rgb(KARAOKE_COLOR)
+    color = hex_rgb(KARAOKE_COLOR)
+    assert color is not None, "text_animations.json: karaoke_color must be #rrggbb"
     times = sorted({0, *(t for a in changing for t in _breakpoints(a, len(bounds) - 1))})
     states: list[tuple[int, TextState]] = []
     for t in times:

@@ -285,14 +285,10 @@ class GetTextEffectsRequest(BaseModel):
     mode: Mode = 0
 
 
-def _string_list(value: Any) -> Any:
-    return json_list(value)
-
-
 class CaptionInfosRequest(_Animated):
     """caption_infos: texts and timelines zipped into `add_captions.captions` items."""
 
-    texts: Annotated[list[Annotated[str, Field(max_length=MAX_TEXT)]], BeforeValidator(_string_list),
+    texts: Annotated[list[Annotated[str, Field(max_length=MAX_TEXT)]], BeforeValidator(json_list),
                      Field(max_length=MAX_ITEMS)]
     timelines: Annotated[list[TimeRange], BeforeValidator(json_list), Field(max_length=MAX_ITEMS)]
     font_size: Size = None
