@@ -28,7 +28,8 @@
     │   ├── InvalidDraftUrl            2001  400
     │   ├── DraftNotFound              2001  404
     │   ├── DraftBusy                  2042  503
-    │   └── SegmentOverlap             3004  409
+    │   ├── SegmentOverlap             3004  409
+    │   └── DraftMediaGone             3006  410   (export_draft: a media file is no longer stored)
     ├── MediaError                     2005  400
     │   ├── MediaRefused               2005  400   (scheme, host or address not allowed)
     │   ├── MediaUnreachable           2005  404   (DNS, connect, timeout, HTTP 4xx/5xx)
@@ -39,9 +40,12 @@
     ├── RenderError                    3020  500
     │   ├── RenderFailed               3020  500   (ffmpeg exited non-zero)
     │   └── EmptyDraft                 3021  400
-    └── JobError                       2032  500
-        ├── JobNotFound                2031  404
-        └── QueueFull                  2030  503
+    ├── JobError                       2032  500
+    │   ├── JobNotFound                2031  404
+    │   └── QueueFull                  2030  503
+    └── ImportRefused                  3040  400   (import_draft, `draftcut render x.zip`: hostile or oversize zip)
+        ├── EncryptedDraft             3041  400   (the app encrypted the timeline: Jianying 6+ on Windows)
+        └── NotADraft                  3042  400   (no timeline file, or one that is not a draft)
 
 `code` is capcut-mate's numeric error code (its `exceptions.py`), so clients
 that branch on it keep working. A code capcut-mate has keeps capcut-mate's
@@ -64,14 +68,17 @@ __all__ = [
     "AuthenticationFailed",
     "BodyTooLarge",
     "DraftBusy",
+    "DraftMediaGone",
     "DraftError",
     "DraftNotFound",
     "DraftcutError",
     "EffectNotFound",
     "EmptyDraft",
+    "EncryptedDraft",
     "FilterNotFound",
     "FontNotFound",
     "ImageTooLarge",
+    "ImportRefused",
     "InvalidAudioInfo",
     "InvalidCaptionInfo",
     "InvalidDraftUrl",
@@ -94,6 +101,7 @@ __all__ = [
     "MediaUnreachable",
     "MediaUnreadable",
     "NameNotFound",
+    "NotADraft",
     "QueueFull",
     "RateLimited",
     "RenderError",
@@ -315,6 +323,13 @@ class SegmentOverlap(DraftError):
     zh, en = "片段重叠", "Segments overlap"
 
 
+class DraftMediaGone(DraftError):
+    """A media file the draft lists is no longer in storage (removed by hand, or a broken restore)."""
+
+    code, status = 3006, 410
+    zh, en = "草稿的媒体文件已不在存储中", "A media file of the draft is no longer stored"
+
+
 class DraftBusy(DraftError):
     code, status = 2042, 503
     zh = "草稿锁获取超时，同一时间只允许一个操作"
@@ -401,3 +416,32 @@ class AudioDurationFailed(MediaError):
 
     code = 2034
     zh, en = "获取音频时长失败", "Get audio duration failed"
+
+
+class ImportRefused(DraftcutError):
+    """An uploaded draft (a zip, or a timeline and its media) that is refused before anything is stored.
+
+    Raised for what could harm the server (a member leaving the folder, a link,
+    too many members, too many bytes once unpacked, a zip bomb) and for a broken
+    upload; the detail names the member or the part at fault.
+    """
+
+    code, status = 3040, 400
+    zh, en = "草稿导入被拒绝", "Draft import refused"
+
+
+class EncryptedDraft(ImportRefused):
+    """The timeline file is the app's ciphertext (Jianying 6+ on Windows encrypts what it saves).
+
+    The key is inside the app and we do not break it; the detail says which builds write plain drafts.
+    """
+
+    code = 3041
+    zh, en = "草稿已被剪映加密，无法导入", "The draft is encrypted by the app and cannot be imported"
+
+
+class NotADraft(ImportRefused):
+    """No `draft_content.json`/`draft_info.json` where a draft keeps it, or one that is not a timeline."""
+
+    code = 3042
+    zh, en = "不是剪映/CapCut草稿", "Not a Jianying/CapCut draft"

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import shutil
 import time
 import uuid
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +27,17 @@ from draftcut.draft.edits import EditContext, MediaRef
 from draftcut.draft.folder import JSON_FILES, folder_file, folder_files, is_safe_relpath, write_folder
 from draftcut.draft.ids import draft_id_from_url, is_draft_id, new_draft_id
 from draftcut.draft.names import NameResolver
+from draftcut.draft.profiles import get_profile
 from draftcut.draft.record import DraftRecord
-from draftcut.errors import DraftBusy, DraftcutError, DraftNotFound, InvalidCaptionInfo, InvalidDraftUrl, MediaError
+from draftcut.errors import (
+    DraftBusy,
+    DraftcutError,
+    DraftMediaGone,
+    DraftNotFound,
+    InvalidCaptionInfo,
+    InvalidDraftUrl,
+    MediaError,
+)
 from draftcut.media import FetchGroup, MediaFetcher, MediaFile, in_order
 from draftcut.schemas import AddAudiosRequest, AddImagesRequest, AddVideosRequest, CreateDraftRequest
 from draftcut.schemas.edits import (
@@ -89,10 +100,11 @@ class DraftService:
         return f"{self.settings.base_url}/output/draft/{draft_id}/{relpath}"
 
     async def create_draft(self, req: CreateDraftRequest) -> dict[str, Any]:
-        draft = Draft.new(req.width, req.height)
+        draft = Draft.new(req.width, req.height, app=req.app)
         now_us = int(time.time() * 1_000_000)
         record = DraftRecord(id=new_draft_id(), content=draft.content,
-                             meta={"meta_id": str(uuid.uuid4()).upper(), "created_us": now_us, "modified_us": now_us})
+                             meta={"meta_id": str(uuid.uuid4()).upper(), "created_us": now_us, "modified_us": now_us,
+                                   "app": req.app})
         for _ in range(ID_TRIES):
             try:
                 await self._write(self.store.create, record)
@@ -101,7 +113,8 @@ class DraftService:
                 record.id = new_draft_id()
         else:
             raise DraftBusy("could not pick an unused draft id")
-        return {"draft_url": self.draft_url(record.id), "draft_id": record.id, "tip_url": self.settings.tip_url}
+        return {"draft_url": self.draft_url(record.id), "draft_id": record.id, "app": req.app,
+                "tip_url": self.settings.tip_url}
 
     async def save_draft(self, draft_url: str) -> dict[str, Any]:
         draft_id = draft_id_from_url(draft_url)
@@ -131,6 +144,34 @@ class DraftService:
         if entry is None:
             raise DraftNotFound(draft_id, field="path")
         return DraftFile(relpath, path=self.blobs.local_path(entry["blob_key"]))
+
+    def export_zip(self, draft_id: str) -> Path:
+        """The draft folder as one zip (`<draft_id>/...`, the layout the apps list), in a scratch folder.
+
+        Media paths are in the placeholder form, so the unzipped folder opens on any machine without
+        rewriting. Media are stored, not deflated: they are compressed already. The caller removes
+        the zip's folder when it has been sent.
+        """
+        if not is_draft_id(draft_id):
+            raise InvalidDraftUrl(f"malformed draft_id {draft_id[:40]!r}", field="draft_id")
+        listing = self.store.listing(draft_id)
+        media = {relpath: entry for relpath, entry in listing.assets.items() if is_safe_relpath(relpath)}
+        for relpath, entry in media.items():
+            if not self.blobs.exists(entry["blob_key"]):
+                raise DraftMediaGone(f"{relpath} of draft {draft_id} is no longer stored", field="draft_id")
+        dest = self.blobs.scratch_dir() / f"{draft_id}.zip"
+        try:
+            with zipfile.ZipFile(dest, "w") as archive:
+                files = folder_files(draft_id, listing.content_json, listing.meta, listing.assets, portable=True)
+                for name, data in files.items():
+                    archive.writestr(f"{draft_id}/{name}", data, compress_type=zipfile.ZIP_DEFLATED)
+                for relpath, entry in media.items():
+                    archive.write(self.blobs.local_path(entry["blob_key"]), f"{draft_id}/{relpath}",
+                                  compress_type=zipfile.ZIP_STORED)
+        except BaseException:
+            shutil.rmtree(dest.parent, ignore_errors=True)
+            raise
+        return dest
 
     def materialize(self, draft_id: str, dest: Path) -> Path:
         """Write the whole draft folder to `dest` (for the renderer or a local hand-off)."""
@@ -230,7 +271,7 @@ class DraftService:
         def apply(record: DraftRecord) -> dict[str, Any]:
             # A fresh context per attempt: the store re-runs `apply` after a write conflict,
             # and the warnings must describe the attempt that was saved, once.
-            names = NameResolver(strict=self.settings.strict_names)
+            names = NameResolver(strict=self.settings.strict_names, app=get_profile(record.meta.get("app")).catalogs)
             ctx = EditContext(draft_id=draft_id, draft_url=self.draft_url(draft_id),
                               path_root=self.settings.material_path_root, names=names)
             result = edit(record, ctx, req, media)

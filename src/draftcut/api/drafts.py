@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse
+from starlette.background import BackgroundTask
 
 from draftcut.api._route import JsonRoute
 from draftcut.api.deps import drafts, ok
@@ -30,6 +34,20 @@ async def get_draft(request: Request,
                     draft_id: Annotated[str, Query(min_length=1, max_length=64)]) -> dict[str, Any]:
     """List the absolute URLs of every file of the draft folder (the desktop client's contract)."""
     return ok(request, {"files": await drafts(request).list_files(draft_id)})
+
+
+@router.get("/export_draft", response_class=FileResponse,
+            responses={200: {"content": {"application/zip": {}}, "description": "the draft folder as a zip"}})
+async def export_draft(request: Request,
+                       draft_id: Annotated[str, Query(min_length=1, max_length=64)]) -> FileResponse:
+    """The whole draft folder as one zip, for copying into the app's drafts folder by hand.
+
+    Unzip it into the drafts root (see the README's hand-off guide): media paths are relative to
+    the folder, so nothing needs rewriting.
+    """
+    path = await asyncio.to_thread(drafts(request).export_zip, draft_id)
+    return FileResponse(path, media_type="application/zip", filename=path.name,
+                        background=BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True))
 
 
 @router.post("/save_draft")

@@ -74,7 +74,7 @@ def _text_effect(ctx: EditContext, name: str | None, field: str) -> _Effect | No
     """A 花字 by title or id; an id the catalog lacks is used as given, as capcut-mate does."""
     if not name:
         return None
-    catalog = get_catalog("text_effects")
+    catalog = get_catalog("text_effects", ctx.names.app)
     entry = catalog.find(name)
     if entry is None and name.strip().isdigit():
         ctx.names.warnings.append({

@@ -186,12 +186,16 @@ class Catalog:
         "_by_norm",
         "_suggestable",
         "entries",
+        "fallback",
         "kind",
     )
 
     def __init__(self, kind: str, entries: Iterable[CatalogEntry],
-                 aliases: Mapping[str, str] | None = None) -> None:
+                 aliases: Mapping[str, str] | None = None, *, fallback: Catalog | None = None) -> None:
         self.kind = kind
+        self.fallback = fallback
+        """Another app's catalog of the same kind: a name only it knows designates our entry with the same
+        resource id (a CapCut draft given Jianying's ``叠化`` gets CapCut's entry of that resource)."""
         self.entries: tuple[CatalogEntry, ...] = tuple(entries)
         self._by_name = _index((e.name, e) for e in self.entries)
         self._by_norm = _index((normalize(e.name), e) for e in self.entries)
@@ -230,11 +234,16 @@ class Catalog:
         if exact is not None:
             return exact
         norm = normalize(name)
-        return (self._by_norm.get(norm)
-                or self._by_alias.get(norm)
-                or self._by_key.get(name)
-                or self._by_key_norm.get(norm)
-                or self._by_id.get(name.strip()))
+        found = (self._by_norm.get(norm)
+                 or self._by_alias.get(norm)
+                 or self._by_key.get(name)
+                 or self._by_key_norm.get(norm)
+                 or self._by_id.get(name.strip()))
+        if found is None and self.fallback is not None:
+            other = self.fallback.find(name)
+            if other is not None:
+                found = self._by_id.get(other.resource_id)
+        return found
 
     def unique_substring(self, name: str) -> CatalogEntry | None:
         """The one entry whose normalised name contains ``name`` (normalised), or None if none or several do.
@@ -307,17 +316,32 @@ def _aliases() -> Mapping[str, Mapping[str, str]]:
     return aliases
 
 
-@functools.cache
-def get_catalog(kind: str) -> Catalog:
-    """The catalog of ``kind`` (a :data:`CatalogKind`), loaded once per process.
+def _has_data(filename: str) -> bool:
+    return (resources.files("draftcut.draft") / "data" / filename).is_file()
 
-    An unknown kind is a programming error, not bad user input, hence ValueError.
+
+@functools.cache
+def get_catalog(kind: str, app: str = "jianying") -> Catalog:
+    """The catalog of ``kind`` (a :data:`CatalogKind`) for ``app``'s catalog set, loaded once per process.
+
+    ``capcut`` reads ``data/capcut/<kind>.json`` where CapCut has its own list,
+    with Jianying's as the fallback for names (matched by resource id; see
+    :attr:`Catalog.fallback`); kinds CapCut has no list of are Jianying's.
+    An unknown kind or app is a programming error, not bad user input, hence ValueError.
     """
     if kind not in CATALOG_KINDS:
         raise ValueError(f"unknown catalog kind {kind!r}; expected one of {', '.join(CATALOG_KINDS)}")
-    raw = _read_data(f"{kind}.json")
+    if app == "jianying":
+        raw = _read_data(f"{kind}.json")
+        entries = (CatalogEntry.from_json(kind, item) for item in raw["entries"])
+        return Catalog(kind, entries, _aliases().get(kind, {}))
+    if app != "capcut":
+        raise ValueError(f"unknown catalog set {app!r}")
+    if not _has_data(f"capcut/{kind}.json"):
+        return get_catalog(kind)
+    raw = _read_data(f"capcut/{kind}.json")
     entries = (CatalogEntry.from_json(kind, item) for item in raw["entries"])
-    return Catalog(kind, entries, _aliases().get(kind, {}))
+    return Catalog(kind, entries, fallback=get_catalog(kind))
 
 
 def aliases(kind: str) -> Mapping[str, str]:

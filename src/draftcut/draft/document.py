@@ -10,6 +10,7 @@ from typing import Any
 
 from draftcut.draft._templates import template
 from draftcut.draft.ids import new_id
+from draftcut.draft.profiles import DEFAULT_APP, get_profile
 from draftcut.errors import SegmentOverlap
 
 __all__ = ["Draft", "VISUAL_TRACK_TYPES"]
@@ -31,8 +32,9 @@ class Draft:
         self.content = content
 
     @classmethod
-    def new(cls, width: int, height: int, *, fps: float = 30.0) -> Draft:
+    def new(cls, width: int, height: int, *, fps: float = 30.0, app: str = DEFAULT_APP) -> Draft:
         content = template("draft_content_template.json")
+        content.update(get_profile(app).platform_fields())
         content["canvas_config"] = {"width": width, "height": height, "ratio": "original"}
         content["fps"] = fps
         content["id"] = new_id()

@@ -14,8 +14,14 @@ from typing import Any
 
 from draftcut import _json
 from draftcut.draft._templates import template
+from draftcut.draft.profiles import get_profile
 
-__all__ = ["JSON_FILES", "asset_relpath", "folder_file", "folder_files", "is_safe_relpath", "write_folder"]
+__all__ = ["DRAFT_PATH_PLACEHOLDER", "JSON_FILES", "asset_relpath", "folder_file", "folder_files",
+           "is_safe_relpath", "portable_path", "write_folder"]
+
+DRAFT_PATH_PLACEHOLDER = "##_draftpath_placeholder_0E685133-18CE-45ED-8CB8-2904A212EC80_##"
+"""The apps' token for "this draft's folder" in material paths (draft-format.md §5.1): a folder that
+carries its media and says so opens on any machine, and on sandboxed macOS, without rewriting."""
 
 JSON_FILES = (
     # draft_content.json first: the desktop client copies draft_info.json from it
@@ -42,8 +48,39 @@ def is_safe_relpath(relpath: str) -> bool:
         and all(part not in ("", ".") for part in relpath.split("/"))
 
 
+def portable_path(path: str, draft_id: str) -> str:
+    """`path` in the placeholder form when it points into the draft's own folder (server form
+    ``/app/output/draft/<id>/assets/...``), else unchanged."""
+    if path.startswith(DRAFT_PATH_PLACEHOLDER):
+        return path
+    slashed = path.replace("\\", "/")
+    marker = f"/{draft_id}/"
+    idx = slashed.find(marker)
+    return path if idx < 0 else f"{DRAFT_PATH_PLACEHOLDER}/{slashed[idx + len(marker):]}"
+
+
+def _portable_paths(node: Any, draft_id: str) -> None:
+    """Every `path` under `materials`, at any depth, in the placeholder form (as capcut-mate's client
+    rewrites every `path` there)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "path" and isinstance(value, str):
+                node[key] = portable_path(value, draft_id)
+            else:
+                _portable_paths(value, draft_id)
+    elif isinstance(node, list):
+        for item in node:
+            _portable_paths(item, draft_id)
+
+
+def _portable_content(draft_id: str, content_json: bytes) -> bytes:
+    content = _json.loads(content_json)
+    _portable_paths(content.get("materials"), draft_id)
+    return _json.dumps(content)
+
+
 def _meta(draft_id: str, meta: Mapping[str, Any], content: Mapping[str, Any],
-          assets: Mapping[str, Any]) -> dict[str, Any]:
+          assets: Mapping[str, Any], *, portable: bool = False) -> dict[str, Any]:
     info = template("draft_meta_info_template.json")
     info.update({
         "draft_id": meta.get("meta_id", ""),
@@ -57,8 +94,10 @@ def _meta(draft_id: str, meta: Mapping[str, Any], content: Mapping[str, Any],
     media_bin = next(m for m in info["draft_materials"] if m["type"] == 0)
     for relpath, entry in assets.items():
         media_bin["value"].append({
-            "create_time": int(meta.get("created_us", 0)) // 1_000_000, "duration": entry.get("duration_us", 0),
-            "extra_info": relpath.rsplit("/", 1)[-1], "file_Path": entry.get("path", ""),
+            "ai_group_type": "", "create_time": int(meta.get("created_us", 0)) // 1_000_000,
+            "duration": entry.get("duration_us", 0), "enter_from": 0,
+            "extra_info": relpath.rsplit("/", 1)[-1],
+            "file_Path": f"{DRAFT_PATH_PLACEHOLDER}/{relpath}" if portable else entry.get("path", ""),
             "height": entry.get("height", 0), "width": entry.get("width", 0), "id": entry.get("id", ""),
             "import_time": int(meta.get("created_us", 0)) // 1_000_000, "import_time_ms": -1,
             "item_source": 1, "md5": "", "metetype": entry.get("metetype", "none"),
@@ -68,35 +107,46 @@ def _meta(draft_id: str, meta: Mapping[str, Any], content: Mapping[str, Any],
     return info
 
 
-def _skeleton() -> dict[str, Any]:
+def _skeleton(meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The app's empty-draft skeleton (canvas 0×0), stamped with the draft's app."""
     skeleton = template("draft_content_template.json")
+    skeleton.update(get_profile(meta.get("app")).platform_fields())
     skeleton["canvas_config"] = {"width": 0, "height": 0, "ratio": "original"}
     return skeleton
 
 
-_BUILDERS: dict[str, Callable[[str, bytes, Mapping[str, Any], Mapping[str, Any]], bytes]] = {
-    "draft_content.json": lambda _id, content, _m, _a: content,
-    "draft_info.json": lambda _id, content, _m, _a: content,
-    "draft_meta_info.json": lambda draft_id, content, meta, assets: _json.dumps(
-        _meta(draft_id, meta, _json.loads(content), assets)),
+Builder = Callable[[str, bytes, Mapping[str, Any], Mapping[str, Any], bool], bytes]
+
+_BUILDERS: dict[str, Builder] = {
+    "draft_content.json": lambda draft_id, content, _m, _a, portable: (
+        _portable_content(draft_id, content) if portable else content),
+    "draft_info.json": lambda draft_id, content, _m, _a, portable: (
+        _portable_content(draft_id, content) if portable else content),
+    "draft_meta_info.json": lambda draft_id, content, meta, assets, portable: _json.dumps(
+        _meta(draft_id, meta, _json.loads(content), assets, portable=portable)),
     "draft_agency_config.json": lambda *_: _json.dumps(
         {"marterials": None, "use_converter": False, "video_resolution": 720}),
     "attachment_pc_common.json": lambda *_: _json.dumps(
         {"pc_feature_flag": 0, "template_item_infos": [], "unlock_template_ids": []}),
-    "template.tmp": lambda *_: _json.dumps(_skeleton()),
+    "template.tmp": lambda _id, _c, meta, _a, _p: _json.dumps(_skeleton(meta)),
 }
 
 
 def folder_file(name: str, draft_id: str, content_json: bytes, meta: Mapping[str, Any],
-                assets: Mapping[str, Any]) -> bytes:
-    """One JSON file of the folder (`name` from JSON_FILES), built alone: clients fetch them one by one."""
-    return _BUILDERS[name](draft_id, content_json, meta, assets)
+                assets: Mapping[str, Any], *, portable: bool = False) -> bytes:
+    """One JSON file of the folder (`name` from JSON_FILES), built alone: clients fetch them one by one.
+
+    `portable` writes media paths in the placeholder form, for a folder that travels as a whole (the
+    zip export); without it they keep the server form capcut-mate's client and render host rewrite.
+    """
+    return _BUILDERS[name](draft_id, content_json, meta, assets, portable)
 
 
 def folder_files(draft_id: str, content_json: bytes, meta: Mapping[str, Any],
-                 assets: Mapping[str, Any]) -> dict[str, bytes]:
+                 assets: Mapping[str, Any], *, portable: bool = False) -> dict[str, bytes]:
     """Every JSON file of the folder. `assets` maps relpath → media entry (path, size, kind...)."""
-    return {name: folder_file(name, draft_id, content_json, meta, assets) for name in JSON_FILES}
+    return {name: folder_file(name, draft_id, content_json, meta, assets, portable=portable)
+            for name in JSON_FILES}
 
 
 def write_folder(dest: Path, files: Mapping[str, bytes], assets: Mapping[str, Any],

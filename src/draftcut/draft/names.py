@@ -24,10 +24,12 @@ __all__ = ["NameResolver"]
 class NameResolver:
     """Resolves names for one edit and collects the warnings for its response."""
 
-    __slots__ = ("strict", "warnings")
+    __slots__ = ("app", "strict", "warnings")
 
-    def __init__(self, *, strict: bool = False) -> None:
+    def __init__(self, *, strict: bool = False, app: str = "jianying") -> None:
         self.strict = strict
+        self.app = app
+        """The catalog set (an app profile's `catalogs`): a CapCut draft resolves against CapCut's names."""
         self.warnings: list[dict[str, Any]] = []
 
     def resolve(self, kinds: tuple[str, ...], name: str, field: str, *,
@@ -41,10 +43,10 @@ class NameResolver:
         and the caller leaves the feature out.
         """
         for kind in kinds:
-            entry = get_catalog(kind).find(name)
+            entry = get_catalog(kind, self.app).find(name)
             if entry is not None:
                 return entry
-        catalog = get_catalog(kinds[0])
+        catalog = get_catalog(kinds[0], self.app)
         entry = catalog.unique_substring(name) if substring else None
         if entry is not None:
             return entry

@@ -13,10 +13,11 @@ notes; app-internal defaults (placeholders, beats, channel mappings...) are igno
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from draftcut.render._animations import is_rendered
+from draftcut.render._app_names import ANIMATION_KINDS, jianying_name
 from draftcut.render._audio_effects import AudioEffect, read_audio_effect
 from draftcut.render._blend import blend_mode
 from draftcut.render._looks import effect_look, filter_look
@@ -179,6 +180,10 @@ def _transition(mat: Mapping[str, Any], seg_id: str, notes: list[Unsupported]) -
         return None
     kind, mapped = xfade_kind(name)
     if not mapped:
+        alias = jianying_name(("transitions",), mat.get("resource_id"))
+        if alias is not None:
+            kind, mapped = xfade_kind(alias)
+    if not mapped:
         notes.append(Unsupported(seg_id, "transition", f"{name!r} approximated as a cross-fade"))
     return Transition(name=name, duration=duration, kind=kind)
 
@@ -203,6 +208,10 @@ def _animations(mat: Mapping[str, Any], seg_id: str, notes: list[Unsupported]) -
         anim = Animation(name=str(item.get("name") or ""), type=str(item.get("type") or ""),
                          start=max(0, as_int(item.get("start"), 0)),
                          duration=max(0, as_int(item.get("duration"), 0)))
+        if not is_rendered(anim):
+            alias = jianying_name(ANIMATION_KINDS, item.get("resource_id"))
+            if alias is not None and is_rendered(replace(anim, name=alias)):
+                anim = replace(anim, name=alias)
         if not is_rendered(anim):
             notes.append(Unsupported(seg_id, "animation", f"{anim.type} {anim.name!r}: not rendered"))
         out.append(anim)
