@@ -88,3 +88,17 @@ def test_capcut_names_render_as_their_jianying_twins(api: httpx.Client, media: A
     assert status["status"] == "completed", status
     notes = [u for u in status["unsupported"] if u["segment_id"] in data["segment_ids"]]
     assert not [u for u in notes if u["feature"] in ("transition", "animation")], notes
+
+
+def test_catalog_lists_capcut_names_for_capcut(api: httpx.Client) -> None:
+    capcut = call(api, "catalog", {"kind": "transitions", "query": "clock", "app": "capcut"})
+    assert [i["name"] for i in capcut["items"]][:1] == ["Clock wipe"]
+    # an English alias of a Jianying name finds CapCut's entry of the same resource
+    mix = call(api, "catalog", {"kind": "transitions", "query": "叠化", "app": "capcut"})["items"]
+    assert mix and mix[0]["name"] == "Mix"
+    jianying = call(api, "catalog", {"kind": "transitions", "query": "clock"})
+    assert "Clock wipe" not in [i["name"] for i in jianying["items"]]
+    # kinds CapCut has no list of are Jianying's
+    fonts = call(api, "catalog", {"kind": "fonts", "page_size": 1, "app": "capcut"})
+    assert fonts["total"] == call(api, "catalog", {"kind": "fonts", "page_size": 1})["total"]
+    call(api, "catalog", {"kind": "fonts", "app": "avid"}, status=400, code=1001)

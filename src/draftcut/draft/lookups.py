@@ -144,27 +144,34 @@ def search_sticker(keyword: str) -> dict[str, Any]:
 
 
 @functools.cache
-def _search_keys(kind: str) -> tuple[tuple[CatalogEntry, frozenset[str], frozenset[str]], ...]:
+def _search_keys(kind: str, app: str) -> tuple[tuple[CatalogEntry, frozenset[str], frozenset[str]], ...]:
     """Per entry of `kind`: the strings a query may match, and its ids (matched exactly only).
 
     The strings are normalised (:func:`normalize`): the name, the enum key,
     every alias of the entry, and the name's pinyin without tones, in full
-    (``diehua``) and as initials (``dh``). Computed once per kind; pypinyin is
+    (``diehua``) and as initials (``dh``); for CapCut, the same for the
+    Jianying name of the entry's resource. Computed once per kind; pypinyin is
     imported here, not at start-up, because most processes never search.
     """
     from pypinyin import Style, lazy_pinyin
 
-    catalog = get_catalog(kind)
+    catalog = get_catalog(kind, app)
     alias_keys: dict[CatalogEntry, set[str]] = {}
     for alias, target in aliases(kind).items():
         entry = catalog.find(target)
         if entry is not None:
             alias_keys.setdefault(entry, set()).add(normalize(alias))
+    # CapCut entries are also found by the Jianying name of the same resource (叠化 → Mix)
+    twins: dict[str, list[str]] = {}
+    for other in catalog.fallback or ():
+        twins.setdefault(other.resource_id, []).append(other.name)
     keys = []
     for entry in catalog:
-        texts = {normalize(entry.name), normalize(entry.key), *alias_keys.get(entry, ()),
-                 normalize("".join(lazy_pinyin(entry.name))),
-                 normalize("".join(lazy_pinyin(entry.name, style=Style.FIRST_LETTER)))}
+        names = [entry.name, *twins.get(entry.resource_id, ())]
+        texts = {normalize(entry.key), *alias_keys.get(entry, ())}
+        for name in names:
+            texts |= {normalize(name), normalize("".join(lazy_pinyin(name))),
+                      normalize("".join(lazy_pinyin(name, style=Style.FIRST_LETTER)))}
         texts.discard("")
         keys.append((entry, frozenset(texts), frozenset({entry.resource_id, entry.effect_id})))
     return tuple(keys)
@@ -200,13 +207,13 @@ def list_catalog(req: CatalogRequest) -> dict[str, Any]:
     order = 0
     for kind in kinds:
         if query:
-            for entry, texts, ids in _search_keys(kind):
+            for entry, texts, ids in _search_keys(kind, req.app):
                 order += 1
                 rank = 0 if req.query and req.query.strip() in ids else _rank(query, texts)
                 if rank is not None:
                     ranked.append((rank, order, entry))
         else:
-            for entry in get_catalog(kind):
+            for entry in get_catalog(kind, req.app):
                 order += 1
                 ranked.append((0, order, entry))
     if req.vip is not None:

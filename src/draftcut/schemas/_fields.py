@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import orjson
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-__all__ = ["MAX_ITEMS", "AnimDuration", "Dimension", "DraftUrlRequest", "Finite", "Micros", "Name", "OptMicros",
-           "TimeRange", "TransitionMicros", "Url", "http_url", "json_list", "micros", "optional_json_list"]
+from draftcut.draft.profiles import DEFAULT_APP, app_names, resolve_app
+
+__all__ = ["MAX_ITEMS", "AnimDuration", "AppName", "Dimension", "DraftUrlRequest", "Finite", "Micros", "Name",
+           "OptMicros", "TimeRange", "TransitionMicros", "Url", "http_url", "json_list", "micros", "optional_json_list"]
 MAX_ITEMS = 500
 """Items per `*_infos` array (and `scene_timelines`): more is refused before any item is validated."""
 
@@ -119,3 +121,19 @@ class TimeRange(BaseModel):
         if self.end <= self.start:
             raise ValueError(f"end ({self.end}) must be greater than start ({self.start})")
         return self
+
+
+def _app_name(value: object) -> object:
+    """``CapCut``, ``cc``, ``剪映``... → the profile name; "" or null (Coze's unset) → the default."""
+    if value is None:
+        return DEFAULT_APP
+    if isinstance(value, str):
+        name = resolve_app(value)
+        if name is None:
+            raise ValueError(f"unknown app {value[:40]!r}; expected one of: {', '.join(app_names())}")
+        return name
+    return value
+
+
+AppName = Annotated[Literal["jianying", "capcut"], BeforeValidator(_app_name)]
+"""The app a draft is written for (`draft/profiles.py`)."""

@@ -6,14 +6,14 @@ docs, taking the union where they differ.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from draftcut.draft.profiles import DEFAULT_APP, app_names, resolve_app
 from draftcut.schemas._fields import (
     MAX_ITEMS,
     AnimDuration,
+    AppName,
     Dimension,
     DraftUrlRequest,
     Finite,
@@ -80,24 +80,12 @@ class SceneTimeline(BaseModel):
     end: Micros
 
 
-def _app(value: object) -> object:
-    """``CapCut``, ``cc``, ``剪映``... → the profile name; "" or null (Coze's unset) → the default."""
-    if value is None:
-        return DEFAULT_APP
-    if isinstance(value, str):
-        name = resolve_app(value)
-        if name is None:
-            raise ValueError(f"unknown app {value[:40]!r}; expected one of: {', '.join(app_names())}")
-        return name
-    return value
-
-
 class CreateDraftRequest(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     width: Annotated[int, Field(ge=1, le=16384)] = 1920
     height: Annotated[int, Field(ge=1, le=16384)] = 1080
-    app: Annotated[Literal["jianying", "capcut"], BeforeValidator(_app), Field(
+    app: Annotated[AppName, Field(
         description="The app the draft is for: jianying (剪映, default) or capcut. It sets the draft's "
                     "platform fields and the catalogs its names resolve against.")] = "jianying"
 

@@ -37,6 +37,7 @@ from pydantic import (
 from draftcut.draft.catalog import CatalogKind
 from draftcut.schemas._fields import (
     MAX_ITEMS,
+    AppName,
     Finite,
     Micros,
     TimeRange,
@@ -358,3 +359,6 @@ class CatalogRequest(BaseModel):
     page: Annotated[int, Field(ge=1, le=100_000)] = 1
     page_size: Annotated[int, Field(ge=1, le=500)] = 50
     vip: Annotated[bool | None, Field(description="true: VIP items only; false: free items only")] = None
+    app: Annotated[AppName, Field(
+        description="whose catalog: jianying (剪映, default) or capcut (CapCut's English names; "
+                    "kinds CapCut has no list of are Jianying's)")] = "jianying"
