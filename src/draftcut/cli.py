@@ -58,6 +58,12 @@ def _coze_openapi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pull(args: argparse.Namespace) -> int:
+    from draftcut.handoff.pull import run_cli
+
+    return run_cli(args)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="draftcut", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -77,6 +83,17 @@ def _parser() -> argparse.ArgumentParser:
     coze.add_argument("--server-url", required=True, help="public base URL of this server, e.g. https://cut.example.com")
     coze.add_argument("-o", "--output", type=Path, default=Path("openapi.yaml"), help="default openapi.yaml")
     coze.set_defaults(func=_coze_openapi)
+    pull = sub.add_parser("pull", help="download a draft from a draftcut or capcut-mate server into the local "
+                          "Jianying/CapCut drafts folder")
+    pull.add_argument("draft_url", help="the draft_url a server handed out (.../get_draft?draft_id=...)")
+    pull.add_argument("--to", type=Path, metavar="DRAFTS_ROOT", help="drafts folder to use (default: the app's)")
+    pull.add_argument("--app", choices=["jianying", "capcut"], help="which app's drafts folder, when both exist")
+    pull.add_argument("--os", choices=["windows", "macos", "linux"], help=argparse.SUPPRESS)
+    pull.add_argument("--retries", type=int, default=4, help="retries per file on network errors (default 4)")
+    pull.add_argument("--api-key", help="API key for a server that requires keys (sent only to the draft's host)")
+    pull.add_argument("-q", "--quiet", action="store_true", help="no progress or summary on stderr")
+    pull.add_argument("--clean", action="store_true", help="remove what a failed pull of this draft left, then exit")
+    pull.set_defaults(func=_pull)
     try:
         from draftcut.render.cli import add_render_parsers
     except ImportError:  # renderer not installed in this build
