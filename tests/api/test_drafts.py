@@ -15,7 +15,7 @@ def test_create_draft_defaults_and_url_shape(api: httpx.Client, server) -> None:
     assert len(draft_id(url)) == 22 and draft_id(url)[:14].isdigit()
     assert "tip_url" in data
     content = draft_content(api, url)
-    assert content["canvas_config"] == {"width": 1920, "height": 1080, "ratio": "original"}
+    assert content["canvas_config"] == {"width": 1920, "height": 1080, "ratio": "original", "background": None}
     # one empty main track, not capcut-mate's two
     assert [(t["type"], t["name"], t["segments"]) for t in content["tracks"]] == [("video", "main_track", [])]
 

@@ -35,7 +35,7 @@ class Draft:
     def new(cls, width: int, height: int, *, fps: float = 30.0, app: str = DEFAULT_APP) -> Draft:
         content = template("draft_content_template.json")
         content.update(get_profile(app).platform_fields())
-        content["canvas_config"] = {"width": width, "height": height, "ratio": "original"}
+        content["canvas_config"] = {"width": width, "height": height, "ratio": "original", "background": None}
         content["fps"] = fps
         content["id"] = new_id()
         draft = cls(content)

@@ -121,7 +121,7 @@ def add_videos(record: DraftRecord, ctx: EditContext, req: AddVideosRequest, med
         next_start = start + duration
         material = mat.video_material(path="", name=m.url.rsplit("/", 1)[-1][:200], kind=kind,
                                       duration_us=available, width=m.width or info.width or 0,
-                                      height=m.height or info.height or 0)
+                                      height=m.height or info.height or 0, has_audio=m.has_audio)
         material["path"] = register_asset(record, ctx, m, kind, material["id"])
         refs = [draft.add_material("speeds", mat.speed(speeds[i])), *_common_refs(draft)]
         entry = ctx.names.resolve(("masks",), info.mask, f"{field}.mask") if info.mask else None
@@ -226,7 +226,7 @@ def add_images(record: DraftRecord, ctx: EditContext, req: AddImagesRequest, med
         source = duration if kind == "photo" else min(duration, m.duration_us or duration)
         material = mat.video_material(path="", name=m.url.rsplit("/", 1)[-1][:200], kind=kind,
                                       duration_us=m.duration_us or duration, width=m.width or info.width or 0,
-                                      height=m.height or info.height or 0)
+                                      height=m.height or info.height or 0, has_audio=m.has_audio)
         material["path"] = register_asset(record, ctx, m, kind, material["id"])
         refs = [draft.add_material("speeds", mat.speed(1.0)), *_common_refs(draft)]
         anim = _animations(ctx, draft, info, field, source)

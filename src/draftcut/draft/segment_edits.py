@@ -176,7 +176,7 @@ def replace_material(record: DraftRecord, ctx: EditContext, req: ReplaceMaterial
             raise InvalidParam("is not a picture or a video", field="url")
         asset_kind = "photo" if new_media.kind == "image" else "video"
         new = mat.video_material(path="", name=name, kind=asset_kind, duration_us=new_media.duration_us,
-                                 width=new_media.width, height=new_media.height)
+                                 width=new_media.width, height=new_media.height, has_audio=new_media.has_audio)
     new["path"] = register_asset(record, ctx, new_media, asset_kind, new["id"])
     draft.add_material(_MEDIA_ARRAYS[kind], new)
     seg["material_id"] = new["id"]

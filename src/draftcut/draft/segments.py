@@ -1,4 +1,9 @@
-"""Segment objects (`tracks[].segments[]`), as pyJianYingDraft 0.3.1 exports them."""
+"""Segment objects (`tracks[].segments[]`), as pyJianYingDraft 0.3.1 exports them.
+
+The keys the app adds (``render_timerange``, ``responsive_layout``,
+``template_scene``, ...) come with the app's defaults from
+``data/app_defaults.json``; what is written here is laid over them.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from draftcut.draft.ids import new_id
+from draftcut.draft.materials import app_defaults
 
 __all__ = ["Clip", "audio_segment", "effect_segment", "visual_segment"]
 
@@ -32,6 +38,7 @@ class Clip:
 def _base(material_id: str, start: int, duration: int, source_start: int, source_duration: int,
           speed: float, volume: float, refs: list[str]) -> dict[str, Any]:
     return {
+        **app_defaults("segment"),
         "enable_adjust": True, "enable_color_correct_adjust": False, "enable_color_curves": True,
         "enable_color_match_adjust": False, "enable_color_wheels": True, "enable_lut": True,
         "enable_smart_color_adjust": False, "last_nonzero_volume": 1.0, "reverse": False,
@@ -64,6 +71,7 @@ def audio_segment(*, material_id: str, start: int, duration: int, source_start: 
     seg = _base(material_id, start, duration, source_start, src, speed, volume, refs)
     seg["clip"] = None
     seg["hdr_settings"] = None
+    seg["uniform_scale"] = None  # the app writes null on audio segments
     return seg
 
 
