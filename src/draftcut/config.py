@@ -55,6 +55,9 @@ class Settings(BaseSettings):
 
     max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024)
     """Request bodies over this are refused with 413 before they are parsed."""
+    import_max_bytes: int = Field(2 * 1024 * 1024 * 1024, ge=1024)
+    """Cap of an `import_draft` upload (it replaces `max_body_bytes` there: a draft with its media is
+    gigabytes) and of what its zip may unpack to. The upload streams to disk, never into memory."""
     strict_names: bool = False
     """Unknown transition, mask, animation, effect, filter or font names: by default they are ignored
     (as capcut-mate does) and listed in the response's `warnings`; true makes them 400 errors."""

@@ -12,9 +12,16 @@ for chunked bodies, since the server already holds a body with a Content-Length
 to its declared size. FastAPI's own `max_body_size` is not used because it wraps
 every request and answers in its own format; this answers like every other
 draftcut error (`code`, `message`, `detail`, `DRAFTCUT_ERRORS_HTTP_200`).
+
+A route that takes files (`import_draft`: a draft with its media, gigabytes)
+has a cap of its own, looked up by exact path: one dict look-up per request,
+and the route streams its body to disk, so the larger cap costs no memory.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -22,20 +29,30 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from draftcut.api.errors import error_response
 from draftcut.errors import BodyTooLarge
 
-__all__ = ["BodyLimit"]
+__all__ = ["BodyLimit", "Cap"]
+
+
+@dataclass(frozen=True, slots=True)
+class Cap:
+    """A body size cap and the setting that sets it (named in the 413, so the operator knows what to raise)."""
+
+    max_bytes: int
+    setting: str = "DRAFTCUT_MAX_BODY_BYTES"
 
 
 class BodyLimit:
-    """Refuse request bodies over `max_bytes` with HTTP 413 (`BodyTooLarge`)."""
+    """Refuse request bodies over `max_bytes` (or their path's own cap) with HTTP 413 (`BodyTooLarge`)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, path_caps: Mapping[str, Cap] | None = None) -> None:
         self.app = app
-        self.max_bytes = max_bytes
+        self.cap = Cap(max_bytes)
+        self.path_caps = dict(path_caps or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        cap = self.path_caps.get(scope["path"], self.cap)
         declared: bytes | None = None
         chunked = False
         for name, value in scope["headers"]:
@@ -44,16 +61,16 @@ class BodyLimit:
             elif name == b"transfer-encoding":
                 chunked = True
         if declared is not None:
-            if _size(declared) > self.max_bytes:
-                await self._refuse(scope, send, f"{int(declared)} bytes")
+            if _size(declared) > cap.max_bytes:
+                await self._refuse(scope, send, cap, f"{int(declared)} bytes")
                 return
             await self.app(scope, receive, send)
         elif chunked:
-            await self._counted(scope, receive, send)
+            await self._counted(scope, receive, send, cap)
         else:
             await self.app(scope, receive, send)
 
-    async def _counted(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _counted(self, scope: Scope, receive: Receive, send: Send, cap: Cap) -> None:
         """Run the app on a streamed body, answering 413 in its place once the body passes the cap.
 
         The route sees `BodyTooLarge` from `receive`; whatever it makes of that
@@ -70,9 +87,9 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > cap.max_bytes:
                     over = True
-                    raise BodyTooLarge(self._detail(f"over {self.max_bytes} bytes"), field="request body")
+                    raise BodyTooLarge(_detail(cap, f"over {cap.max_bytes} bytes"), field="request body")
             return message
 
         async def guarded_send(message: Message) -> None:
@@ -89,17 +106,19 @@ class BodyLimit:
             if not over or started:
                 raise
         if over and not started:
-            await self._refuse(scope, send, f"over {self.max_bytes} bytes")
+            await self._refuse(scope, send, cap, f"over {cap.max_bytes} bytes")
 
-    def _detail(self, size: str) -> str:
-        return f"{size}, more than the {self.max_bytes}-byte limit (DRAFTCUT_MAX_BODY_BYTES)"
-
-    async def _refuse(self, scope: Scope, send: Send, size: str) -> None:
-        error = BodyTooLarge(self._detail(size), field="request body")
+    @staticmethod
+    async def _refuse(scope: Scope, send: Send, cap: Cap, size: str) -> None:
+        error = BodyTooLarge(_detail(cap, size), field="request body")
         request = Request(scope)
         # The app's own error rendering: same body, language and DRAFTCUT_ERRORS_HTTP_200 rule.
         response = error_response(request, error)
         await response(scope, _no_body, send)
+
+
+def _detail(cap: Cap, size: str) -> str:
+    return f"{size}, more than the {cap.max_bytes}-byte limit ({cap.setting})"
 
 
 def _size(declared: bytes) -> int:

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftcut import __version__
-from draftcut.api import drafts, edits, files, render, segments, text, workflow
+from draftcut.api import drafts, edits, files, handoff, render, segments, text, workflow
 from draftcut.api._auth import ApiKeyGuard
 from draftcut.api._body_limit import BodyLimit
 from draftcut.api.errors import install_error_handlers
@@ -133,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(edits.router, prefix=API_PREFIX, tags=["edits"])
     app.include_router(segments.router, prefix=API_PREFIX, tags=["segments"])
     app.include_router(render.router, prefix=API_PREFIX, tags=["render"])
+    app.include_router(handoff.router, prefix=API_PREFIX, tags=["drafts"])
     app.include_router(files.router, tags=["files"])
     app.include_router(render.files, tags=["files"])
     mcp.mount(app)
@@ -140,7 +141,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         public = frozenset(p for p in (app.openapi_url, app.docs_url, app.redoc_url,
                                        app.swagger_ui_oauth2_redirect_url) if p)
         app.add_middleware(ApiKeyGuard, public_paths=public, body_key_paths=frozenset({f"{API_PREFIX}/gen_video"}))
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, path_caps=handoff.body_caps(settings))
     app.add_middleware(_WorkerHeader)
     return app
 

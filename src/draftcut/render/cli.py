@@ -1,9 +1,13 @@
 """``draftcut render`` and ``draftcut preview``: the renderer from a terminal.
 
-A draft is a folder, a ``draft_content.json``/``draft_info.json`` file, or a
-``draft_url`` (``http(s)://…?draft_id=…``), which is downloaded first. Local
-drafts may use absolute media paths (the user pointed us at them);
-downloaded ones may not leave their folder.
+A draft is a folder, a ``draft_content.json``/``draft_info.json`` file, a zip
+of a draft folder, or a ``draft_url`` (``http(s)://…?draft_id=…``), which is
+downloaded first. Local drafts may use absolute media paths (the user pointed
+us at them); downloaded ones may not leave their folder. A zip is unpacked
+safely into a temporary folder and its media are found inside it the way
+`import_draft` finds them (`draftcut.handoff.match`): by placeholder path,
+relative path, or file name; a material whose file is not in the zip fails
+the render with an error naming it.
 """
 
 from __future__ import annotations
@@ -11,8 +15,9 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +27,15 @@ from draftcut.render._spec import RenderResult, RenderSpec
 __all__ = ["add_render_parsers"]
 
 _BAR = 30
+_ZIP_MAX_BYTES = 64 * 1024**3
+"""What a zip given to the CLI may unpack to: the user's own file, so only the disk limits it (bombs are
+still refused by their compression ratio)."""
 
 
 def add_render_parsers(subparsers: Any) -> None:
     """Register ``render`` and ``preview`` on an argparse sub-parser set."""
     render = subparsers.add_parser("render", help="render a draft to MP4 (H.264 + AAC)")
-    render.add_argument("draft", help="draft folder, draft_content.json, or draft_url")
+    render.add_argument("draft", help="draft folder, draft_content.json, zip of a draft folder, or draft_url")
     render.add_argument("-o", "--output", type=Path, required=True, help="output .mp4")
     _size_args(render)
     render.add_argument("--fps", type=float, help="frame rate (default: the draft's)")
@@ -38,7 +46,7 @@ def add_render_parsers(subparsers: Any) -> None:
                         help="seconds per parallel window (default: duration / 2 per core, 3–10)")
     render.set_defaults(func=_cmd_render)
     preview = subparsers.add_parser("preview", help="write the frame at a given time as PNG")
-    preview.add_argument("draft", help="draft folder, draft_content.json, or draft_url")
+    preview.add_argument("draft", help="draft folder, draft_content.json, zip of a draft folder, or draft_url")
     preview.add_argument("--at", type=float, required=True, help="time in seconds")
     preview.add_argument("-o", "--output", type=Path, required=True, help="output .png")
     _size_args(preview)
@@ -50,16 +58,38 @@ def _size_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--height", type=int, help="output height (default: the draft's canvas)")
 
 
+@dataclass(frozen=True, slots=True)
+class _Source:
+    draft: Path | dict[str, Any]
+    local: bool
+    """Absolute media paths allowed (a draft on this machine that the user pointed us at)."""
+    resolve: Callable[[dict[str, Any]], Path] | None = None
+
+
 @contextmanager
-def _source(draft: str) -> Iterator[tuple[Path, bool]]:
-    """(local path, allow absolute media paths) for a folder, file or URL."""
+def _source(draft: str) -> Iterator[_Source]:
+    """The draft to render from a folder, file, zip or URL."""
     if draft.startswith(("http://", "https://")):
         from draftcut.render._fetch import fetch_draft_folder  # deferred: httpx is only needed for URLs
 
         with tempfile.TemporaryDirectory(prefix="draftcut-fetch-") as tmp:
-            yield fetch_draft_folder(draft, Path(tmp)), False
-    else:
-        yield Path(draft), True
+            yield _Source(fetch_draft_folder(draft, Path(tmp)), False)
+        return
+    path = Path(draft)
+    from draftcut.handoff.safezip import is_zip
+
+    if not (path.is_file() and is_zip(path)):
+        yield _Source(path, True)
+        return
+    from draftcut.handoff.match import UploadFiles, find_timeline
+    from draftcut.handoff.safezip import ZipLimits, extract
+
+    with tempfile.TemporaryDirectory(prefix="draftcut-zip-") as tmp:
+        root = Path(tmp)
+        extract(path, root, ZipLimits(max_total_bytes=_ZIP_MAX_BYTES))
+        timeline = find_timeline(root)
+        # A dict has no folder, so every material path goes through the hook: only files of the zip are used.
+        yield _Source(timeline.content, False, UploadFiles.scan(root).resolver(timeline.folder))
 
 
 def _bar(percent: float, phase: str) -> None:
@@ -94,8 +124,9 @@ def _cmd_render(args: argparse.Namespace) -> int:
                       parallel=args.parallel, window_s=args.window)
     output = _output(args.output)
     try:
-        with _source(args.draft) as (source, local):
-            result = render(source, output, spec=spec, progress=_bar, allow_outside_paths=local)
+        with _source(args.draft) as source:
+            result = render(source.draft, output, spec=spec, progress=_bar, resolve_media=source.resolve,
+                            allow_outside_paths=source.local)
     except DraftcutError as exc:
         sys.stderr.write(f"\nerror: {exc.describe() or exc.message('en')}\n")
         return 1
@@ -109,9 +140,9 @@ def _cmd_preview(args: argparse.Namespace) -> int:
     spec = RenderSpec(width=args.width, height=args.height)
     output = _output(args.output)
     try:
-        with _source(args.draft) as (source, local):
-            out = preview_frame(source, int(args.at * 1_000_000), output, spec=spec,
-                                allow_outside_paths=local)
+        with _source(args.draft) as source:
+            out = preview_frame(source.draft, int(args.at * 1_000_000), output, spec=spec,
+                                resolve_media=source.resolve, allow_outside_paths=source.local)
     except DraftcutError as exc:
         sys.stderr.write(f"error: {exc.describe() or exc.message('en')}\n")
         return 1
