@@ -27,7 +27,7 @@ def test_coze_plugin_file(tmp_path: Path) -> None:
     assert doc["servers"] == [{"url": f"https://cut.example.com{API_PREFIX}"}]
     openapi = create_app(Settings(data_dir=tmp_path / "data")).openapi()
     posts = [p.removeprefix(API_PREFIX) for p, item in openapi["paths"].items()
-             if p.startswith(API_PREFIX + "/") and "post" in item]
+             if p.startswith(API_PREFIX + "/") and "post" in item and "/import_draft" not in p]
     assert "/add_videos" in posts and "/get_timeline" in posts
     for path in posts:
         op = doc["paths"][path]["post"]
@@ -48,3 +48,5 @@ def test_coze_plugin_file(tmp_path: Path) -> None:
     created = doc["paths"]["/create_draft"]["post"]["responses"]["200"]["content"]["application/json"]["schema"]
     assert created["properties"]["draft_url"]["type"] == "string"
     assert "/preview" not in doc["paths"]  # a PNG: not a Coze tool
+    # a zip upload and a zip download are for people and scripts, not Coze nodes
+    assert "/import_draft" not in doc["paths"] and "/export_draft" not in doc["paths"]

@@ -32,7 +32,7 @@ from typing import Any
 from draftcut import __version__
 from draftcut.config import API_PREFIX
 from draftcut.mcp._schema import VALUE_KEYWORDS, inline_refs, request_schema, tidy
-from draftcut.mcp.tools import load_notes
+from draftcut.mcp.tools import load_notes, takes_json
 
 __all__ = ["JSON_STRING_FIELDS", "coze_openapi", "write_coze_openapi"]
 
@@ -184,7 +184,7 @@ def coze_openapi(openapi: dict[str, Any], server_url: str) -> dict[str, Any]:
             continue
         for method in ("post", "get"):
             op = item.get(method)
-            if op is None or (method == "get" and not _json_get(op)):
+            if op is None or (method == "get" and not _json_get(op)) or (method == "post" and not takes_json(op)):
                 continue
             summary, description = _texts(name, op, notes)
             out: dict[str, Any] = {"operationId": name, "summary": summary, "description": description,

@@ -42,11 +42,18 @@ def load_notes() -> dict[str, Any]:
     return notes
 
 
+def takes_json(op: dict[str, Any]) -> bool:
+    """Whether a POST operation's body (if any) is JSON: a tool call or a Coze node sends JSON, so an
+    upload route (multipart `import_draft`) is not a tool."""
+    body = op.get("requestBody")
+    return body is None or "application/json" in body.get("content", {})
+
+
 def endpoint_operations(openapi: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
-    """`{endpoint name: (path, POST operation)}` for every POST endpoint under the capcut-mate prefix."""
+    """`{endpoint name: (path, POST operation)}` for every JSON POST endpoint under the capcut-mate prefix."""
     found: dict[str, tuple[str, dict[str, Any]]] = {}
     for path, item in openapi.get("paths", {}).items():
-        if not path.startswith(API_PREFIX + "/") or "post" not in item:
+        if not path.startswith(API_PREFIX + "/") or "post" not in item or not takes_json(item["post"]):
             continue
         name = path[len(API_PREFIX) + 1:]
         if "/" in name or "{" in name:
