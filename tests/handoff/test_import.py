@@ -28,7 +28,7 @@ import av
 import httpx
 import pytest
 from utils.media_gen import make_audio, make_video
-from utils.render_jobs import render_draft
+from utils.render_jobs import preview_frame, render_draft
 from utils.server_fixtures import API, Server, call, create_draft, draft_content, draft_id
 
 from draftcut.errors import ImportRefused
@@ -429,9 +429,17 @@ def test_imported_app_draft_renders(api: httpx.Client, app_media: dict[str, Path
     assert status["status"] == "completed", status
     width, height, seconds = probe(api.get(status["video_url"]).content)
     assert (width, height) == (160, 90) and seconds == pytest.approx(1.0, abs=0.1)
+    # and back out: exported, imported again, the same timeline and the same picture
+    zipped = api.get(f"{API}/export_draft", params={"draft_id": body["draft_id"]}).content
+    again = post_import(api, [("again.zip", zipped)])
+    assert again["missing_media"] == [] and again["app"] == body["app"]
+    first, second = draft_content(api, body["draft_url"]), draft_content(api, again["draft_url"])
+    assert without_media_paths(second) == without_media_paths(first)
+    assert (preview_frame(api, again["draft_url"], 0.5) == preview_frame(api, body["draft_url"], 0.5)).all()
 
 
-def test_round_trip_of_a_draft_built_here(api: httpx.Client, media: Any) -> None:
+@pytest.mark.parametrize("how", ["export_draft", "get_draft files"])
+def test_round_trip_of_a_draft_built_here(api: httpx.Client, media: Any, how: str) -> None:
     url = create_draft(api, 160, 90)
     call(api, "add_videos", {"draft_url": url, "video_infos": json.dumps(
         [{"video_url": media.url("video_red_2s.mp4"), "start": 0, "end": SEC}])})
@@ -439,14 +447,20 @@ def test_round_trip_of_a_draft_built_here(api: httpx.Client, media: Any) -> None
         [{"audio_url": media.url("audio_2s.mp3"), "start": 0, "end": SEC}])})
     call(api, "add_captions", {"draft_url": url, "captions": json.dumps([{"text": "hi", "start": 0, "end": SEC}])})
     old_id = draft_id(url)
-    members: dict[str, bytes | Path] = {}
-    for file_url in api.get(url).json()["files"]:
-        members[f"{old_id}/{file_url.split(f'/{old_id}/', 1)[1]}"] = api.get(file_url).content
-    body = post_import(api, [(f"{old_id}.zip", zip_bytes(members))])
+    if how == "export_draft":
+        zipped = api.get(f"{API}/export_draft", params={"draft_id": old_id}).content
+    else:  # what a user who downloads the folder file by file zips up
+        members: dict[str, bytes | Path] = {}
+        for file_url in api.get(url).json()["files"]:
+            members[f"{old_id}/{file_url.split(f'/{old_id}/', 1)[1]}"] = api.get(file_url).content
+        zipped = zip_bytes(members)
+    body = post_import(api, [(f"{old_id}.zip", zipped)])
     assert body["missing_media"] == [] and body["draft_id"] != old_id
     original, imported = draft_content(api, url), draft_content(api, body["draft_url"])
     assert without_media_paths(imported) == without_media_paths(original)
     assert all(f"/{body['draft_id']}/assets/" in p for p in media_paths(imported).values())
+    # the same picture and sound: the preview frames are identical, and the render completes
+    assert (preview_frame(api, body["draft_url"], 0.5) == preview_frame(api, url, 0.5)).all()
     status = render_draft(api, body["draft_url"])
     assert status["status"] == "completed", status
     assert probe(api.get(status["video_url"]).content)[:2] == (160, 90)
