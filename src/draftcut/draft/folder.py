@@ -7,6 +7,7 @@ folder out on disk for the renderer or a local hand-off.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
@@ -16,12 +17,13 @@ from draftcut import _json
 from draftcut.draft._templates import template
 from draftcut.draft.profiles import get_profile
 
-__all__ = ["DRAFT_PATH_PLACEHOLDER", "JSON_FILES", "asset_relpath", "folder_file", "folder_files",
-           "is_safe_relpath", "portable_path", "write_folder"]
+__all__ = ["DRAFT_PATH_PLACEHOLDER", "JSON_FILES", "asset_relpath", "folder_file", "folder_files", "folder_rest",
+           "is_safe_relpath", "placeholder_rest", "portable_path", "write_folder"]
 
 DRAFT_PATH_PLACEHOLDER = "##_draftpath_placeholder_0E685133-18CE-45ED-8CB8-2904A212EC80_##"
 """The apps' token for "this draft's folder" in material paths (draft-format.md §5.1): a folder that
 carries its media and says so opens on any machine, and on sandboxed macOS, without rewriting."""
+_PLACEHOLDER = re.compile(r"^##_draftpath_placeholder_[0-9A-Za-z-]+_##(?:/+|$)")
 
 JSON_FILES = (
     # draft_content.json first: the desktop client copies draft_info.json from it
@@ -48,15 +50,30 @@ def is_safe_relpath(relpath: str) -> bool:
         and all(part not in ("", ".") for part in relpath.split("/"))
 
 
-def portable_path(path: str, draft_id: str) -> str:
-    """`path` in the placeholder form when it points into the draft's own folder (server form
-    ``/app/output/draft/<id>/assets/...``), else unchanged."""
-    if path.startswith(DRAFT_PATH_PLACEHOLDER):
-        return path
+def placeholder_rest(path: str) -> str | None:
+    """What follows the placeholder token (any GUID, as app drafts vary) in `path`, or None without one."""
+    slashed = path.replace("\\", "/")
+    match = _PLACEHOLDER.match(slashed)
+    return slashed[match.end():] if match else None
+
+
+def folder_rest(path: str, draft_id: str) -> str | None:
+    """The part of a material path inside draft `draft_id`'s folder, for the two forms that point there:
+    the placeholder, and any path through ``/<draft_id>/`` (the server form ``/app/output/draft/<id>/...``,
+    and capcut-mate's). None for any other path. Not checked for safety: callers do that."""
+    rest = placeholder_rest(path)
+    if rest is not None:
+        return rest
     slashed = path.replace("\\", "/")
     marker = f"/{draft_id}/"
     idx = slashed.find(marker)
-    return path if idx < 0 else f"{DRAFT_PATH_PLACEHOLDER}/{slashed[idx + len(marker):]}"
+    return None if idx < 0 else slashed[idx + len(marker):]
+
+
+def portable_path(path: str, draft_id: str) -> str:
+    """`path` in the placeholder form when it points into the draft's own folder, else unchanged."""
+    rest = folder_rest(path, draft_id)
+    return path if rest is None else f"{DRAFT_PATH_PLACEHOLDER}/{rest}"
 
 
 def _portable_paths(node: Any, draft_id: str) -> None:

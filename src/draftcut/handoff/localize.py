@@ -24,14 +24,13 @@ from pathlib import PurePath, PurePosixPath
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from draftcut.draft.folder import is_safe_relpath
+from draftcut.draft.folder import folder_rest, is_safe_relpath
 
 __all__ = [
-    "HandoffError", "RemoteMedia", "draft_id_from_url", "dumps", "file_relpath", "folder_rest", "local_path",
+    "HandoffError", "RemoteMedia", "draft_id_from_url", "dumps", "file_relpath", "local_path",
     "localize_content", "localize_meta", "material_paths", "media_relpath", "remote_media",
 ]
 
-_PLACEHOLDER = re.compile(r"^##_draftpath_placeholder_[0-9A-Za-z-]+_##/+")
 # The id becomes a folder name in the user's drafts root: letters, digits, '-' and '_' only.
 _DRAFT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 # Reserved on Windows (and confusing everywhere); the app could not open such a file anyway.
@@ -104,23 +103,12 @@ def file_relpath(file_url: str, draft_url: str, draft_id: str) -> str:
     return relpath
 
 
-def folder_rest(path: str, draft_id: str) -> str | None:
-    """The part of a material path inside the draft folder, for the two forms that point there.
-
-    None when the path is neither form, or when the rest is not a safe relative path
-    (it is then left alone: the app shows the media as missing, nothing is read).
-    """
-    norm = path.replace("\\", "/")
-    match = _PLACEHOLDER.match(norm)
-    if match:
-        rest = norm[match.end():]
-    else:
-        marker = f"/{draft_id}/"
-        idx = norm.find(marker)
-        if idx < 0:
-            return None
-        rest = norm[idx + len(marker):]
-    return rest if _safe(rest) else None
+def safe_folder_rest(path: str, draft_id: str) -> str | None:
+    """The part of a material path inside the draft folder (`draft.folder.folder_rest`), if it is a safe
+    relative path; None otherwise (the path is then left alone: the app shows the media as missing,
+    nothing is read)."""
+    rest = folder_rest(path, draft_id)
+    return rest if rest is not None and _safe(rest) else None
 
 
 def local_path(folder: PurePath, relpath: str) -> str:
@@ -205,7 +193,7 @@ def _localized(value: str, draft_id: str, folder: PurePath, remote: Mapping[str,
     if _is_url(value):
         relpath = remote.get(value)
         return local_path(folder, relpath) if relpath is not None else None
-    rest = folder_rest(value, draft_id)
+    rest = safe_folder_rest(value, draft_id)
     return local_path(folder, rest) if rest is not None else None
 
 

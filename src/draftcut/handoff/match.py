@@ -32,6 +32,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from draftcut import _json
+from draftcut.draft.folder import placeholder_rest
 from draftcut.errors import EncryptedDraft, NotADraft
 
 __all__ = ["TIMELINE_NAMES", "Found", "Timeline", "UploadFiles", "find_timeline"]
@@ -39,7 +40,6 @@ __all__ = ["TIMELINE_NAMES", "Found", "Timeline", "UploadFiles", "find_timeline"
 TIMELINE_NAMES = ("draft_content.json", "draft_info.json")
 MAX_TIMELINE_BYTES = 64 * 1024 * 1024
 """An app draft with thousands of segments is a few MB; anything far larger is not a timeline to hold in memory."""
-_PLACEHOLDER = re.compile(r"^##_draftpath_placeholder_[0-9A-Za-z-]+_##(?:/+|$)")
 _ABSOLUTE = re.compile(r"^(?:/|[A-Za-z]:|[A-Za-z][A-Za-z0-9+.-]*://)")
 _BASE64ISH = re.compile(r"[A-Za-z0-9+/=_\-\s]+")
 _SKIPPED = frozenset({"__MACOSX", ".DS_Store"})
@@ -208,9 +208,9 @@ class UploadFiles:
         path = raw.replace("\\", "/").strip()
         if not path:
             return None
-        placeholder = _PLACEHOLDER.match(path)
-        if placeholder:
-            hit = self._at(folder, path[placeholder.end():])
+        inside = placeholder_rest(path)
+        if inside is not None:
+            hit = self._at(folder, inside)
             if hit:
                 return Found(hit, "placeholder")
         elif not _ABSOLUTE.match(path):

@@ -21,11 +21,11 @@ from collections.abc import Callable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from draftcut.draft.folder import folder_rest, placeholder_rest
 from draftcut.errors import RenderError
 
 __all__ = ["MediaResolver", "material_error"]
 
-_PLACEHOLDER = re.compile(r"^##_draftpath_placeholder_[0-9A-Za-z-]+_##/+")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 ResolveHook = Callable[[dict[str, Any]], Path]
@@ -62,14 +62,9 @@ class MediaResolver:
     def _inside_rest(self, raw: str) -> str | None:
         """The part of `raw` that is relative to the draft folder, if any."""
         path = raw.replace("\\", "/")
-        match = _PLACEHOLDER.match(path)
-        if match:
-            return path[match.end():]
-        if self.folder is not None:
-            marker = f"/{self.folder.name}/"
-            idx = path.find(marker)
-            if idx >= 0:
-                return path[idx + len(marker):]
+        rest = placeholder_rest(path) if self.folder is None else folder_rest(path, self.folder.name)
+        if rest is not None:
+            return rest
         if not _URL.match(path) and not path.startswith("/") and not re.match(r"^[A-Za-z]:/", path):
             return path
         return None
