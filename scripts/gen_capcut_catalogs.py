@@ -47,6 +47,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_catalogs import FIELD_ORDER as JIANYING_FIELD_ORDER  # noqa: E402  (a sibling script)
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "src" / "draftcut" / "draft" / "data" / "capcut"
 
 REPOSITORY = "sun-guannan/CapCutAPI"
@@ -100,20 +103,9 @@ PARAM_FIELDS: tuple[str, ...] = ("name", "default_value", "min_value", "max_valu
 #: Given in seconds, stored in µs (pyJianYingDraft: ``int(round(seconds * 1e6))``).
 SECONDS_FIELDS = frozenset({"default_duration", "duration"})
 
-#: Same as ``gen_catalogs.FIELD_ORDER`` (a test checks): every attribute a meta
-#: object may carry, in the order written to JSON; ``title`` is stored as ``name``.
-FIELD_ORDER: tuple[str, ...] = (
-    "is_vip",
-    "resource_id",
-    "effect_id",
-    "md5",
-    "default_duration",   # transitions, µs
-    "is_overlap",         # transitions
-    "duration",           # animations, µs
-    "resource_type",      # masks
-    "default_aspect_ratio",  # masks
-    "params",             # effects
-)
+#: Every attribute a meta object may carry, in the order written to JSON: the
+#: Jianying generator's, so both sets of files look alike.
+FIELD_ORDER: tuple[str, ...] = JIANYING_FIELD_ORDER
 
 
 def source_label(module: str, enum_name: str) -> str:
