@@ -15,6 +15,7 @@ from typing import Any
 
 from draftcut import _json
 from draftcut.draft._templates import template
+from draftcut.draft.app_fill import fill_app_defaults
 from draftcut.draft.profiles import get_profile
 
 __all__ = ["DRAFT_PATH_PLACEHOLDER", "JSON_FILES", "asset_relpath", "folder_file", "folder_files", "folder_rest",
@@ -90,9 +91,20 @@ def _portable_paths(node: Any, draft_id: str) -> None:
             _portable_paths(item, draft_id)
 
 
-def _portable_content(draft_id: str, content_json: bytes) -> bytes:
+def _timeline(draft_id: str, content_json: bytes, meta: Mapping[str, Any], portable: bool) -> bytes:
+    """The stored timeline as the folder holds it: with the app's defaults (`app_fill.py`), and, for a
+    folder that travels as a whole, with portable media paths.
+
+    An imported draft is left as the app wrote it: it has that app version's own key set, and adding
+    another version's keys to it is not ours to do.
+    """
+    if meta.get("imported") and not portable:
+        return content_json
     content = _json.loads(content_json)
-    _portable_paths(content.get("materials"), draft_id)
+    if not meta.get("imported"):
+        fill_app_defaults(content)
+    if portable:
+        _portable_paths(content.get("materials"), draft_id)
     return _json.dumps(content)
 
 
@@ -135,10 +147,8 @@ def _skeleton(meta: Mapping[str, Any]) -> dict[str, Any]:
 Builder = Callable[[str, bytes, Mapping[str, Any], Mapping[str, Any], bool], bytes]
 
 _BUILDERS: dict[str, Builder] = {
-    "draft_content.json": lambda draft_id, content, _m, _a, portable: (
-        _portable_content(draft_id, content) if portable else content),
-    "draft_info.json": lambda draft_id, content, _m, _a, portable: (
-        _portable_content(draft_id, content) if portable else content),
+    "draft_content.json": lambda draft_id, content, meta, _a, portable: _timeline(draft_id, content, meta, portable),
+    "draft_info.json": lambda draft_id, content, meta, _a, portable: _timeline(draft_id, content, meta, portable),
     "draft_meta_info.json": lambda draft_id, content, meta, assets, portable: _json.dumps(
         _meta(draft_id, meta, _json.loads(content), assets, portable=portable)),
     "draft_agency_config.json": lambda *_: _json.dumps(

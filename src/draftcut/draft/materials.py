@@ -2,27 +2,22 @@
 
 Each builder returns a plain dict ready for the draft JSON; field sets follow
 `draft-format.md` §5 and were checked against pyJianYingDraft's exporters.
-Keys the app writes that draftcut has no value of its own for come from
-``data/app_defaults.json`` (checked against app-written drafts by
-`tests/handoff/test_fidelity.py`); what a builder writes is laid over them.
+Keys the app writes that draftcut has no value of its own for are added when
+the folder is written (`app_fill.py`), not stored with every material.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
-from draftcut import _json
-from draftcut.draft._templates import template
 from draftcut.draft.catalog import CatalogEntry
 from draftcut.draft.ids import new_id
 from draftcut.draft.text_style import Run, style_json
 
 __all__ = [
     "PHOTO_DURATION_US",
-    "app_defaults",
     "audio_effect",
     "audio_fade",
     "audio_material",
@@ -49,17 +44,6 @@ _FULL_CROP = {
 }
 
 
-@cache
-def _defaults_json(kind: str) -> bytes:
-    return _json.dumps(template("app_defaults.json")[kind])
-
-
-def app_defaults(kind: str) -> dict[str, Any]:
-    """A fresh copy of the app's defaults for `kind` (``videos``, ``audios``, ``texts``, ``segment``, ...)."""
-    defaults: dict[str, Any] = _json.loads(_defaults_json(kind))
-    return defaults
-
-
 def video_material(*, path: str, name: str, kind: str, duration_us: int,
                    width: int, height: int, has_audio: bool | None = None) -> dict[str, Any]:
     """A `materials.videos` entry; `kind` is "video" or "photo".
@@ -69,7 +53,7 @@ def video_material(*, path: str, name: str, kind: str, duration_us: int,
     """
     mid = new_id()
     return {
-        **app_defaults("videos"), "has_audio": kind == "video" if has_audio is None else has_audio,
+        "has_audio": kind == "video" if has_audio is None else has_audio,
         "audio_fade": None, "category_id": "", "category_name": "local", "check_flag": 63487,
         "crop": dict(_FULL_CROP), "crop_ratio": "free", "crop_scale": 1.0,
         "duration": PHOTO_DURATION_US if kind == "photo" else duration_us,
@@ -83,7 +67,7 @@ def video_material(*, path: str, name: str, kind: str, duration_us: int,
 def audio_material(*, path: str, name: str, duration_us: int) -> dict[str, Any]:
     mid = new_id()
     return {
-        **app_defaults("audios"), "app_id": 0, "category_id": "", "category_name": "local", "check_flag": 3,
+        "app_id": 0, "category_id": "", "category_name": "local", "check_flag": 3,
         "copyright_limit_type": "none", "duration": duration_us, "effect_id": "", "formula_id": "",
         "id": mid, "local_material_id": mid, "music_id": mid, "name": name, "path": path,
         "source_platform": 0, "type": "extract_music", "wave_points": [],
@@ -187,17 +171,9 @@ _ANIMATION_TYPE = {"video_intros": "in", "video_outros": "out", "video_group_ani
 
 def segment_animations(items: list[tuple[CatalogEntry, int, int]], *, video: bool = True) -> dict[str, Any]:
     """`material_animations` entry; `items` are (entry, start µs from segment start, duration µs)."""
-    defaults = app_defaults("animation")
-    categories = app_defaults("animation_categories")
-
-    def category(kind: str) -> dict[str, str]:
-        cid, cname = categories.get(_ANIMATION_TYPE[kind], ("", ""))
-        return {"category_id": cid, "category_name": cname}
-
     return {
         "animations": [
-            {**defaults, **category(entry.kind), "anim_adjust_params": None, "duration": duration,
-             "id": entry.effect_id,
+            {"anim_adjust_params": None, "duration": duration, "id": entry.effect_id,
              "material_type": "video" if video else "sticker", "name": entry.name,
              "panel": "video" if video else "", "platform": "all", "resource_id": entry.resource_id,
              "start": start, "type": _ANIMATION_TYPE[entry.kind]}
@@ -224,7 +200,7 @@ def text_material(*, text: str, runs: Sequence[Run], alignment: int, typesetting
                "background_round_radius": radius, "background_height": 0.14, "background_width": 0.14,
                "background_horizontal_offset": 0.0, "background_vertical_offset": 0.0}
     return {
-        **app_defaults("texts"), **_run_fields(runs),
+        **_run_fields(runs),
         "id": new_id(), "content": json.dumps(content, ensure_ascii=False),
         "typesetting": typesetting, "alignment": alignment,
         "letter_spacing": letter_spacing * 0.05, "line_spacing": 0.02 + line_spacing * 0.05,

@@ -1,8 +1,8 @@
 """Segment objects (`tracks[].segments[]`), as pyJianYingDraft 0.3.1 exports them.
 
 The keys the app adds (``render_timerange``, ``responsive_layout``,
-``template_scene``, ...) come with the app's defaults from
-``data/app_defaults.json``; what is written here is laid over them.
+``template_scene``, ...) are added with the app's defaults when the folder is
+written (`app_fill.py`).
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from draftcut.draft.ids import new_id
-from draftcut.draft.materials import app_defaults
 
 __all__ = ["Clip", "audio_segment", "effect_segment", "visual_segment"]
 
@@ -38,7 +37,6 @@ class Clip:
 def _base(material_id: str, start: int, duration: int, source_start: int, source_duration: int,
           speed: float, volume: float, refs: list[str]) -> dict[str, Any]:
     return {
-        **app_defaults("segment"),
         "enable_adjust": True, "enable_color_correct_adjust": False, "enable_color_curves": True,
         "enable_color_match_adjust": False, "enable_color_wheels": True, "enable_lut": True,
         "enable_smart_color_adjust": False, "last_nonzero_volume": 1.0, "reverse": False,
