@@ -122,3 +122,17 @@ def test_exported_platform_follows_the_profile(api: httpx.Client, app: str) -> N
     meta = json.loads(archive.read(f"{draft_id(url)}/draft_meta_info.json"))
     assert meta["tm_draft_cloud_entry_id"] == -1 and meta["draft_need_rename_folder"] is False
     assert meta["tm_draft_create"] > 1_700_000_000_000_000
+
+
+def test_served_media_bin_is_folder_relative(api: httpx.Client, media: Any) -> None:
+    """capcut-mate's desktop client rewrites material paths, not draft_meta_info.json: the media bin must
+    be right wherever the folder lands, so it is in the placeholder form in the served folder too."""
+    url = _built_draft(api, media)
+    did = draft_id(url)
+    meta = api.get(f"/output/draft/{did}/draft_meta_info.json").json()
+    media_bin = next(m for m in meta["draft_materials"] if m["type"] == 0)["value"]
+    listed = {f.split(f"/{did}/", 1)[1] for f in httpx.get(url).json()["files"] if "/assets/" in f}
+    assert {e["file_Path"] for e in media_bin} == {f"{DRAFT_PATH_PLACEHOLDER}/{rel}" for rel in listed}
+    # the timeline's own paths keep the server form both clients rewrite
+    content = draft_content(api, url)
+    assert all(f"/{did}/assets/" in m["path"] for m in content["materials"]["videos"])

@@ -109,7 +109,7 @@ def _timeline(draft_id: str, content_json: bytes, meta: Mapping[str, Any], porta
 
 
 def _meta(draft_id: str, meta: Mapping[str, Any], content: Mapping[str, Any],
-          assets: Mapping[str, Any], *, portable: bool = False) -> dict[str, Any]:
+          assets: Mapping[str, Any]) -> dict[str, Any]:
     info = template("draft_meta_info_template.json")
     info.update({
         "draft_id": meta.get("meta_id", ""),
@@ -126,7 +126,9 @@ def _meta(draft_id: str, meta: Mapping[str, Any], content: Mapping[str, Any],
             "ai_group_type": "", "create_time": int(meta.get("created_us", 0)) // 1_000_000,
             "duration": entry.get("duration_us", 0), "enter_from": 0,
             "extra_info": relpath.rsplit("/", 1)[-1],
-            "file_Path": f"{DRAFT_PATH_PLACEHOLDER}/{relpath}" if portable else entry.get("path", ""),
+            # Folder-relative always: capcut-mate's client rewrites material paths but not this file,
+            # and the app resolves the placeholder wherever the folder lands.
+            "file_Path": f"{DRAFT_PATH_PLACEHOLDER}/{relpath}",
             "height": entry.get("height", 0), "width": entry.get("width", 0), "id": entry.get("id", ""),
             "import_time": int(meta.get("created_us", 0)) // 1_000_000, "import_time_ms": -1,
             "item_source": 1, "md5": "", "metetype": entry.get("metetype", "none"),
@@ -150,7 +152,7 @@ _BUILDERS: dict[str, Builder] = {
     "draft_content.json": lambda draft_id, content, meta, _a, portable: _timeline(draft_id, content, meta, portable),
     "draft_info.json": lambda draft_id, content, meta, _a, portable: _timeline(draft_id, content, meta, portable),
     "draft_meta_info.json": lambda draft_id, content, meta, assets, portable: _json.dumps(
-        _meta(draft_id, meta, _json.loads(content), assets, portable=portable)),
+        _meta(draft_id, meta, _json.loads(content), assets)),
     "draft_agency_config.json": lambda *_: _json.dumps(
         {"marterials": None, "use_converter": False, "video_resolution": 720}),
     "attachment_pc_common.json": lambda *_: _json.dumps(
