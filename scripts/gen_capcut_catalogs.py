@@ -49,6 +49,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_catalogs import FIELD_ORDER as JIANYING_FIELD_ORDER  # noqa: E402  (a sibling script)
+from gen_catalogs import catalog_text  # noqa: E402
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "src" / "draftcut" / "draft" / "data" / "capcut"
 
@@ -202,21 +203,8 @@ def parse_enum(source: str, enum_name: str, module: str) -> list[dict[str, Any]]
 
 
 def render_catalog(kind: str, entries: Sequence[dict[str, Any]], source: str) -> str:
-    """The file text: a small header, then one entry per line (as ``gen_catalogs.render_catalog``)."""
-    body = ",\n".join(f"    {_dumps(entry)}" for entry in entries)
-    return (
-        "{\n"
-        f'  "kind": {_dumps(kind)},\n'
-        f'  "source": {_dumps(source)},\n'
-        '  "entries": [\n'
-        f"{body}\n"
-        "  ]\n"
-        "}\n"
-    )
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    """The file text, laid out exactly as the Jianying catalogs are."""
+    return catalog_text(kind, entries, source)
 
 
 def read_sources(src_dir: Path) -> dict[str, str]:

@@ -108,13 +108,16 @@ def entry_to_json(member: Enum) -> dict[str, Any]:
 
 def render_catalog(kind: str, members: Iterable[Enum], source: str) -> str:
     """The file text: a small header, then one entry per line in enum order."""
-    dump = _dumps
-    lines = [dump(entry_to_json(member)) for member in members]
-    body = ",\n".join(f"    {line}" for line in lines)
+    return catalog_text(kind, (entry_to_json(member) for member in members), source)
+
+
+def catalog_text(kind: str, entries: Iterable[dict[str, Any]], source: str) -> str:
+    """A catalog file's text from its JSON entries (shared with gen_capcut_catalogs.py)."""
+    body = ",\n".join(f"    {_dumps(entry)}" for entry in entries)
     return (
         "{\n"
-        f'  "kind": {dump(kind)},\n'
-        f'  "source": {dump(source)},\n'
+        f'  "kind": {_dumps(kind)},\n'
+        f'  "source": {_dumps(source)},\n'
         '  "entries": [\n'
         f"{body}\n"
         "  ]\n"
