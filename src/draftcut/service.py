@@ -56,7 +56,7 @@ from draftcut.schemas.segments import (
 )
 from draftcut.schemas.text import AddCaptionsRequest, AddSubtitlesRequest, CaptionItem
 from draftcut.store.blobs import BlobStore
-from draftcut.store.drafts import DraftIdTaken, DraftListing, DraftStore, WriteBusy
+from draftcut.store.drafts import DraftIdTaken, DraftListing, DraftStore, DraftSummary, WriteBusy
 
 __all__ = ["DraftFile", "DraftService"]
 
@@ -115,6 +115,18 @@ class DraftService:
             raise DraftBusy("could not pick an unused draft id")
         return {"draft_url": self.draft_url(record.id), "draft_id": record.id, "app": req.app,
                 "tip_url": self.settings.tip_url}
+
+    async def list_drafts(self, page: int, page_size: int) -> dict[str, Any]:
+        """One page of drafts, most recently changed first (the web page's list); timelines are not loaded."""
+
+        def read() -> tuple[int, list[DraftSummary]]:
+            return self.store.count(), self.store.list((page - 1) * page_size, page_size)
+
+        total, rows = await asyncio.to_thread(read)
+        drafts = [{"draft_id": r.id, "draft_url": self.draft_url(r.id), "width": r.width, "height": r.height,
+                   "duration": r.duration, "app": r.app, "segments": r.segments,
+                   "created": round(r.created_at, 3), "modified": round(r.updated_at, 3)} for r in rows]
+        return {"drafts": drafts, "total": total, "page": page, "page_size": page_size}
 
     async def save_draft(self, draft_url: str) -> dict[str, Any]:
         draft_id = draft_id_from_url(draft_url)

@@ -18,7 +18,8 @@ from utils.server_fixtures import API, Server, call, draft_id
 from draftcut.api.app import create_app
 from draftcut.config import Settings
 
-PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+PUBLIC = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/"}
+"""The page's own files (`/web/<name>`) are public too; any other `/web/...` path is refused."""
 
 
 def keys(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -1,7 +1,9 @@
 """API keys and their rate limits, for every route, as one ASGI middleware.
 
 With `DRAFTCUT_API_KEYS=true` every request but the OpenAPI documents
-(`/openapi.json`, `/docs`, `/redoc`) needs a live key, whatever answers it:
+(`/openapi.json`, `/docs`, `/redoc`) and the web page's own files (`/`,
+`/web/index.html`, `app.js`, `style.css`: the page asks for a key and sends
+it with its API calls) needs a live key, whatever answers it:
 API routes, files under `/output/`, mounted apps such as `/mcp`, and routes
 added later. Sitting in front of the router, this cannot be forgotten on a
 route. A key is read from, in order:

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftcut import __version__
-from draftcut.api import drafts, edits, files, handoff, render, segments, text, workflow
+from draftcut.api import drafts, edits, files, handoff, render, segments, text, web, workflow
 from draftcut.api._auth import ApiKeyGuard
 from draftcut.api._body_limit import BodyLimit
 from draftcut.api.errors import install_error_handlers
@@ -136,10 +136,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(handoff.router, prefix=API_PREFIX, tags=["drafts"])
     app.include_router(files.router, tags=["files"])
     app.include_router(render.files, tags=["files"])
+    app.include_router(web.router)
     mcp.mount(app)
     if settings.api_keys:  # inside the body cap, which bounds the gen_video body it may read
+        # The web page's own files hold no data; the API calls it makes carry the key it asks for.
         public = frozenset(p for p in (app.openapi_url, app.docs_url, app.redoc_url,
-                                       app.swagger_ui_oauth2_redirect_url) if p)
+                                       app.swagger_ui_oauth2_redirect_url) if p) | web.PUBLIC_PATHS
         app.add_middleware(ApiKeyGuard, public_paths=public, body_key_paths=frozenset({f"{API_PREFIX}/gen_video"}))
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, path_caps=handoff.body_caps(settings))
     app.add_middleware(_WorkerHeader)

@@ -36,6 +36,16 @@ async def get_draft(request: Request,
     return ok(request, {"files": await drafts(request).list_files(draft_id)})
 
 
+@router.get("/list_drafts")
+async def list_drafts(request: Request, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+                      page_size: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
+    """Drafts on this server, most recently changed first, one page at a time (`total` counts all).
+
+    Each has its size, duration (µs), app, segment count and created/modified times (epoch seconds).
+    """
+    return ok(request, await drafts(request).list_drafts(page, page_size))
+
+
 @router.get("/export_draft", response_class=FileResponse,
             responses={200: {"content": {"application/zip": {}}, "description": "the draft folder as a zip"}})
 async def export_draft(request: Request,

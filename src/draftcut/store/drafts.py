@@ -20,7 +20,7 @@ from draftcut.draft.record import DraftRecord
 from draftcut.errors import DraftNotFound
 from draftcut.store._sqlite import Database, WriteBusy
 
-__all__ = ["DraftIdTaken", "DraftListing", "DraftRecord", "DraftStore", "SqliteDraftStore", "WriteBusy"]
+__all__ = ["DraftIdTaken", "DraftListing", "DraftRecord", "DraftStore", "DraftSummary", "SqliteDraftStore", "WriteBusy"]
 
 T = TypeVar("T")
 
@@ -43,6 +43,48 @@ class DraftListing:
     content_json: bytes
     assets: dict[str, dict[str, Any]]
     meta: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class DraftSummary:
+    """One row of the drafts list (the web page): a few facts read from the timeline, nothing rendered."""
+
+    id: str
+    width: int
+    height: int
+    duration: int
+    """µs, the timeline's own `duration` field."""
+    app: str
+    segments: int
+    created_at: float
+    updated_at: float
+
+
+def _summary(row: Any) -> DraftSummary:
+    """Facts of one stored draft. Read defensively: one odd row (an imported app draft keeps whatever
+    its app wrote) must not take the whole list down, so a field that is not there counts as 0."""
+    content = _object(row["content"])
+    canvas = _object(content.get("canvas_config"))
+    tracks = content.get("tracks")
+    segments = sum(len(segs) for t in tracks if isinstance(segs := _object(t).get("segments"), list)) \
+        if isinstance(tracks, list) else 0
+    return DraftSummary(id=row["id"], width=_int(canvas.get("width")), height=_int(canvas.get("height")),
+                        duration=_int(content.get("duration")), app=str(_object(row["meta"]).get("app") or "jianying"),
+                        segments=segments, created_at=row["created_at"], updated_at=row["updated_at"])
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """`value` if it is a JSON object, parsed from text if need be; else an empty one."""
+    if isinstance(value, str):
+        try:
+            value = _json.loads(value)
+        except ValueError:
+            return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _int(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
 
 
 class DraftStore(Protocol):
@@ -70,6 +112,11 @@ class DraftStore(Protocol):
     def delete(self, draft_id: str) -> bool: ...
 
     def ids_untouched_since(self, timestamp: float) -> list[str]: ...
+
+    def count(self) -> int: ...
+
+    def list(self, offset: int, limit: int) -> list[DraftSummary]:
+        """A page of drafts, most recently changed first; only these rows' timelines are read."""
 
 
 class SqliteDraftStore:
@@ -156,3 +203,14 @@ class SqliteDraftStore:
     def ids_untouched_since(self, timestamp: float) -> list[str]:
         rows = self.db.connection().execute("SELECT id FROM drafts WHERE updated_at < ?", (timestamp,)).fetchall()
         return [r["id"] for r in rows]
+
+    def count(self) -> int:
+        row = self.db.connection().execute("SELECT COUNT(*) AS n FROM drafts").fetchone()
+        return int(row["n"])
+
+    def list(self, offset: int, limit: int) -> list[DraftSummary]:
+        # The index on updated_at serves the order; only the page's rows are read and parsed.
+        rows = self.db.connection().execute(
+            "SELECT id, content, meta, created_at, updated_at FROM drafts ORDER BY updated_at DESC, id DESC"
+            " LIMIT ? OFFSET ?", (limit, offset)).fetchall()
+        return [_summary(r) for r in rows]
