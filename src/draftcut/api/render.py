@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, Response
 from draftcut.api._route import JsonRoute
 from draftcut.api.deps import ok, renders
 from draftcut.api.errors import language
+from draftcut.jobs.service import PREVIEW_MAX_WIDTH, PREVIEW_MIN_WIDTH
 from draftcut.schemas import DraftUrlRequest
 from draftcut.schemas.render import GenVideoRequest
 
@@ -23,8 +24,10 @@ async def gen_video(request: Request, req: GenVideoRequest) -> dict[str, Any]:
 
     An unchanged draft already rendered answers `status: completed` with its `video_url` at once.
     `warnings` lists what the render will approximate or leave out, and missing media files.
+    `quality: "preview"` renders a 360p proxy with the fastest settings, to watch the draft in seconds.
     """
-    return ok(request, await renders(request).submit(req.draft_url, language(request), req.callback_url))
+    return ok(request, await renders(request).submit(req.draft_url, language(request), req.callback_url,
+                                                     req.quality or "final"))
 
 
 @router.post("/gen_video_status")
@@ -41,9 +44,17 @@ async def gen_video_active_count(request: Request) -> dict[str, Any]:
 
 @router.get("/preview", response_class=Response, responses={200: {"content": {"image/png": {}}}})
 async def preview(request: Request, draft_id: Annotated[str, Query(max_length=4096)],
-                  at: Annotated[float, Query(ge=0, le=86400)] = 0.0) -> Response:
-    """One frame of the draft at `at` seconds, as PNG (`draft_id` may also be a draft_url)."""
-    return Response(await renders(request).preview(draft_id, at), media_type="image/png")
+                  at: Annotated[float, Query(ge=0, le=86400)] = 0.0,
+                  width: Annotated[int | None, Query(
+                      ge=PREVIEW_MIN_WIDTH, le=PREVIEW_MAX_WIDTH,
+                      description="largest width wanted, in pixels (even); the height keeps the canvas' aspect. "
+                                  "Default: the canvas size")] = None) -> Response:
+    """One frame of the draft at `at` seconds, as PNG (`draft_id` may also be a draft_url).
+
+    The draft stays warm between requests (timeline, media, captions, decoders), so scrubbing with
+    a small `width` (360–720) answers in about 50–100 ms once the first frame is out.
+    """
+    return Response(await renders(request).preview(draft_id, at, width), media_type="image/png")
 
 
 @files.get("/output/renders/{job_id}.mp4")

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from draftcut.config import Settings
 from draftcut.errors import DraftcutError, DraftNotFound, EmptyDraft, RenderFailed
+from draftcut.jobs.quality import quality_of, render_spec
 from draftcut.jobs.store import Job, JobStore
 from draftcut.service import DraftService
 
@@ -132,7 +133,7 @@ class JobRunner:
     async def _render(self, job: Job, workdir: Path, state: dict[str, Any],
                       cancel: threading.Event) -> tuple[list[dict[str, Any]], int]:
         """The render's unsupported notes and the draft version it was made from."""
-        from draftcut.render import RenderSpec, render  # deferred: API-only deployments need no renderer import
+        from draftcut.render import render  # deferred: API-only deployments need no renderer import
 
         listing = await asyncio.to_thread(self.service.store.listing, job.draft_id)
         folder = await asyncio.to_thread(self.service.materialize_listing, listing, workdir / job.draft_id)
@@ -148,7 +149,8 @@ class JobRunner:
                 last["t"] = now
                 self.jobs.progress(job.id, state["progress"], phase)
 
-        result = await asyncio.to_thread(render, folder, output, spec=RenderSpec(), progress=progress,
+        spec = render_spec(quality_of(job.settings_key))
+        result = await asyncio.to_thread(render, folder, output, spec=spec, progress=progress,
                                          ffmpeg=self.settings.ffmpeg or None, cancel=cancel)
         await asyncio.to_thread(self.service.blobs.put_file, render_key(job.id), output)
         return [asdict(u) for u in result.unsupported], listing.version

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
-import hashlib
-import json
 import logging
 import shutil
 from dataclasses import asdict
@@ -13,11 +10,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from draftcut import __version__
-from draftcut.draft.document import VISUAL_TRACK_TYPES
 from draftcut.draft.ids import draft_id_from_url, is_draft_id
 from draftcut.draft.record import DraftRecord
-from draftcut.errors import EmptyDraft, InvalidParam, JobNotFound, MediaRefused, QueueFull, RenderError
+from draftcut.errors import InvalidParam, JobNotFound, MediaRefused, QueueFull, RenderError
+from draftcut.jobs.previews import PreviewCache, check_renderable
+from draftcut.jobs.quality import Quality, quality_of, settings_key
 from draftcut.jobs.runner import JobRunner, render_key
 from draftcut.jobs.store import Job, JobStore
 from draftcut.media import check_url
@@ -26,31 +23,17 @@ from draftcut.service import DraftService
 if TYPE_CHECKING:
     from draftcut.jobs.webhooks import WebhookSender
 
-__all__ = ["RenderService", "job_status", "render_settings_key"]
+__all__ = ["PREVIEW_MAX_WIDTH", "PREVIEW_MIN_WIDTH", "RenderService", "job_status"]
 
 log = logging.getLogger("draftcut.jobs")
 
 SUBMITTED = {"zh": "视频生成任务已提交，请使用draft_url查询进度",
              "en": "Video generation task submitted, please use draft_url to check progress"}
-_OUTPUT_FIELDS = ("width", "height", "fps", "crf", "preset", "audio_bitrate", "sample_rate")
+PREVIEW_MIN_WIDTH, PREVIEW_MAX_WIDTH = 16, 4096
 
 
 def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts).astimezone().isoformat() if ts else None
-
-
-@functools.cache
-def render_settings_key() -> str:
-    """What a render's output depends on besides the draft: the output settings and the renderer's version.
-
-    gen_video renders with the default settings today; a request that chooses
-    settings gets its own key, so it never reuses a video made with others.
-    """
-    from draftcut.render import RenderSpec
-
-    spec = RenderSpec()
-    wanted = {"spec": {name: getattr(spec, name) for name in _OUTPUT_FIELDS}, "renderer": __version__}
-    return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def job_status(job: Job, base_url: str) -> dict[str, Any]:
@@ -58,7 +41,7 @@ def job_status(job: Job, base_url: str) -> dict[str, Any]:
     done = job.status == "completed" and job.video_key
     return {
         "draft_url": job.draft_url, "task_id": job.id, "status": job.status, "progress": job.progress,
-        "phase": job.phase,
+        "phase": job.phase, "quality": quality_of(job.settings_key),
         "video_url": f"{base_url}/output/{job.video_key}" if done else "",
         "error_message": job.error_message, "error_status": job.error_status or None,
         "unsupported": job.unsupported, "attempts": job.attempts, "draft_version": job.draft_version,
@@ -82,13 +65,11 @@ class RenderService:
         self.jobs = jobs
         self.runner = runner
         self.webhooks = webhooks
+        self.previews = PreviewCache(drafts)
 
     async def _check_renderable(self, draft_id: str) -> DraftRecord:
         record = await asyncio.to_thread(self.drafts.store.get, draft_id)
-        tracks = record.content.get("tracks", [])
-        if not any(t.get("segments") and (t.get("type") in VISUAL_TRACK_TYPES or t.get("type") == "audio")
-                   for t in tracks):
-            raise EmptyDraft("the draft has no video, audio or image segments", field="draft_url")
+        check_renderable(record.content)
         return record
 
     def _check_callback(self, callback_url: str | None) -> str:
@@ -100,19 +81,23 @@ class RenderService:
                 raise InvalidParam(exc.describe(), field="callback_url") from None
         return url
 
-    async def submit(self, draft_url: str, lang: str, callback_url: str | None = None) -> dict[str, Any]:
+    async def submit(self, draft_url: str, lang: str, callback_url: str | None = None,
+                     quality: Quality = "final") -> dict[str, Any]:
         """Queue a render, or answer at once from a completed render of the same draft version and settings.
 
-        Either way the answer carries `warnings`: what the render will approximate
-        or leave out, and media files that are missing, found without rendering.
+        `quality` chooses the settings (jobs/quality.py); a render of the other
+        quality never answers for it. Either way the answer carries `warnings`:
+        what the render will approximate or leave out, and media files that are
+        missing, found without rendering.
         """
         draft_id = draft_id_from_url(draft_url)
         callback = self._check_callback(callback_url)
         record = await self._check_renderable(draft_id)
-        settings_key = render_settings_key()
+        key = settings_key(quality)
         warnings = await asyncio.to_thread(self.check, draft_id)
-        answer: dict[str, Any] = {"message": SUBMITTED[lang], "draft_url": self.drafts.draft_url(draft_id)}
-        cached = await asyncio.to_thread(self._cached, draft_id, record.version, settings_key)
+        answer: dict[str, Any] = {"message": SUBMITTED[lang], "draft_url": self.drafts.draft_url(draft_id),
+                                  "quality": quality}
+        cached = await asyncio.to_thread(self._cached, draft_id, record.version, key)
         if cached is not None:
             job = await asyncio.to_thread(self.jobs.add_completed, cached, self.drafts.draft_url(draft_id), callback)
             if callback and self.webhooks:
@@ -124,7 +109,7 @@ class RenderService:
         if await asyncio.to_thread(self.jobs.pending_count) >= limit:
             raise QueueFull(f"{limit} render jobs are already waiting")
         job, _created = await asyncio.to_thread(self.jobs.submit, draft_id, self.drafts.draft_url(draft_id),
-                                                draft_version=record.version, settings_key=settings_key,
+                                                draft_version=record.version, settings_key=key,
                                                 callback_url=callback)
         if self.runner:
             self.runner.wake()
@@ -198,21 +183,13 @@ class RenderService:
         except FileNotFoundError:
             raise JobNotFound(f"no video {job_id}", field="path") from None
 
-    async def preview(self, draft_id: str, at_seconds: float) -> bytes:
-        """One PNG frame at `at_seconds`, decoding only what covers that instant."""
-        from draftcut.render import preview_frame
-
+    async def preview(self, draft_id: str, at_seconds: float, width: int | None = None) -> bytes:
+        """One PNG frame at `at_seconds`, at most `width` pixels wide, from the draft kept warm (jobs/previews.py)."""
         if not is_draft_id(draft_id):
             draft_id = draft_id_from_url(draft_id, field="draft_id")
         if at_seconds < 0:
             raise InvalidParam("must be >= 0", field="at")
-        await self._check_renderable(draft_id)
-        workdir = self.drafts.blobs.scratch_dir()
-        try:
-            folder = await asyncio.to_thread(self.drafts.materialize, draft_id, workdir / draft_id)
-            png = workdir / "frame.png"
-            await asyncio.to_thread(preview_frame, folder, int(at_seconds * 1_000_000), png,
-                                    ffmpeg=self.drafts.settings.ffmpeg or None)
-            return png.read_bytes()
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+        if width is not None and not (PREVIEW_MIN_WIDTH <= width <= PREVIEW_MAX_WIDTH and width % 2 == 0):
+            raise InvalidParam(f"must be an even number of pixels from {PREVIEW_MIN_WIDTH} to {PREVIEW_MAX_WIDTH}",
+                               field="width")
+        return await asyncio.to_thread(self.previews.frame, draft_id, round(at_seconds * 1_000_000), width)

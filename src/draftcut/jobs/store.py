@@ -97,13 +97,15 @@ class SqliteJobStore:
 
     def submit(self, draft_id: str, draft_url: str, *, draft_version: int = 0, settings_key: str = "",
                callback_url: str = "") -> tuple[Job, bool]:
-        """Queue a render of the draft; an active job for it is returned instead (created=False).
+        """Queue a render of the draft; an active job for it with the same settings is returned instead
+        (created=False): a preview render never stands in for a final one, nor the other way round.
 
         A `callback_url` given for a draft already rendering becomes that job's callback.
         """
         with self.db.transaction() as conn:
-            row = conn.execute("SELECT * FROM jobs WHERE draft_id = ? AND status IN ('pending', 'processing')"
-                               " ORDER BY created_at DESC LIMIT 1", (draft_id,)).fetchone()
+            row = conn.execute("SELECT * FROM jobs WHERE draft_id = ? AND settings_key = ? AND status IN"
+                               " ('pending', 'processing') ORDER BY created_at DESC LIMIT 1",
+                               (draft_id, settings_key)).fetchone()
             if row is not None:
                 if callback_url:
                     conn.execute("UPDATE jobs SET callback_url = ? WHERE id = ?", (callback_url, row["id"]))

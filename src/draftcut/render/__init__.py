@@ -8,11 +8,13 @@ convention and ``_timeline.py`` for how tracks are read.
 
 from draftcut.render._model import Timeline, Unsupported
 from draftcut.render._render import render
-from draftcut.render._spec import RenderResult, RenderSpec
+from draftcut.render._spec import DEFAULT_SPEC, PROXY_SPEC, RenderResult, RenderSpec
 from draftcut.render._timeline import load_timeline
 from draftcut.render.preview import preview_frame
 
 __all__ = [
+    "DEFAULT_SPEC",
+    "PROXY_SPEC",
     "RenderResult",
     "RenderSpec",
     "Timeline",

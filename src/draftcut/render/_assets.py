@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,7 @@ from draftcut.render._resources import OutputFormat, TextAsset
 from draftcut.render._text_states import text_states
 from draftcut.render.text import TextState, rasterize_states
 
-__all__ = ["write_files", "write_masks", "write_texts"]
+__all__ = ["scaled_text", "write_files", "write_masks", "write_texts"]
 
 
 def _centred(image: Image.Image, center: tuple[float, float]) -> Image.Image:
@@ -60,6 +61,17 @@ def write_texts(tl: Timeline, fmt: OutputFormat, workdir: Path) -> tuple[dict[st
         assets[clip.segment_id] = asset
         notes.extend(Unsupported(clip.segment_id, "text", note) for note in unsupported)
     return assets, notes
+
+
+def scaled_text(asset: TextAsset, factor: float) -> TextAsset:
+    """A caption raster drawn for the full canvas, as a layer `factor` (< 1) times its size.
+
+    The planner sizes a text layer from the asset's width and height and
+    scales the PNG to that, so the same file serves every smaller output.
+    """
+    if factor >= 1:
+        return asset
+    return replace(asset, width=max(2, round(asset.width * factor)), height=max(2, round(asset.height * factor)))
 
 
 def write_masks(requests: Iterable[MaskRequest], workdir: Path) -> None:

@@ -80,7 +80,10 @@ def base_stream(g: Graph, fmt_: OutputFormat, res: Resources, spans: Sequence[Sp
         if pb <= pa:
             continue
         overlap = cursor - pa
-        if overlap > 0 and not (span.xfade and pieces and overlap == span.xfade_frames):
+        # the transition's frames inside this window: all of them in a render (windows grow over
+        # transitions), possibly only some in a preview, which draws just the frame it shows
+        inside = min(span.a + span.xfade_frames, r1) - max(span.a, r0)
+        if overlap > 0 and not (span.xfade and pieces and overlap == inside):
             pa = cursor  # defensive: never emit more frames than the window holds
             if pb <= pa:
                 continue
@@ -89,7 +92,8 @@ def base_stream(g: Graph, fmt_: OutputFormat, res: Resources, spans: Sequence[Sp
             pieces.append(_Piece(color_source(g, fmt_, pa - cursor), pa - cursor))
         piece = _piece(g, fmt_, res, span, pa, pb)
         if overlap > 0 and span.xfade is not None:
-            pieces.append(_xfade(g, fmt_, pieces.pop(), piece, span.xfade.kind, overlap))
+            pieces.append(_xfade(g, fmt_, pieces.pop(), piece, span.xfade.kind, overlap,
+                                 skip=pa - span.a, total=span.xfade_frames))
         else:
             pieces.append(piece)
         cursor = pb
@@ -98,20 +102,26 @@ def base_stream(g: Graph, fmt_: OutputFormat, res: Resources, spans: Sequence[Sp
     return _concat(g, pieces)
 
 
-def _xfade(g: Graph, fmt_: OutputFormat, first: _Piece, second: _Piece, kind: str, frames: int) -> _Piece:
+def _xfade(g: Graph, fmt_: OutputFormat, first: _Piece, second: _Piece, kind: str, frames: int, *,
+           skip: int = 0, total: int | None = None) -> _Piece:
     """`first` then `second`, overlapping by `frames` joined with xfade of `kind`.
 
     xfade takes no yuv420p: its inputs are converted to yuv444p and its output
     back, whole-canvas swscale passes for every frame it sees. So only the
     overlap goes through it; the frames before and after are cut off with
     trim and joined around it with concat, untouched.
+
+    A preview's one-frame window may hold only part of a transition `total`
+    frames long, starting `skip` frames into it: xfade then gets the whole
+    duration and a negative offset, so its progress at each frame is
+    computed from the same numbers as in the render, without the frames before.
     """
     before, overlap = _cut(g, first, first.frames - frames)
     incoming, after = _cut(g, second, frames)
     assert overlap is not None and incoming is not None
     # xfade wants one time base on both inputs; a piece that is itself a concat has concat's 1/1000000
     a, b = (g.chain([p.label], [settb(fmt_.fps)], "tb") for p in (overlap, incoming))
-    xfade = f"xfade=transition={kind}:duration={fmt(frames / fmt_.fps)}:offset=0"
+    xfade = f"xfade=transition={kind}:duration={fmt((total or frames) / fmt_.fps)}:offset={fmt(-skip / fmt_.fps)}"
     if kind in PLANEWISE_KINDS:
         joined = _planewise(g, a, b, xfade)
     else:

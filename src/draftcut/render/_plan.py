@@ -59,6 +59,9 @@ class Job:
     """Estimated peak bytes (``_memory.py``), for scheduling windows side by side."""
     span_us: tuple[int, int] = (0, 0)
     """Where a window's output lies on the timeline, µs rounded from the exact frame/sample time."""
+    inputs: tuple[tuple[str, ...], ...] = ()
+    """A preview's inputs one by one (`args` begins with them, flattened), so a warm preview can swap
+    a video file's seek for frames it decoded already (``_warm_inputs.py``)."""
 
 
 @dataclass(frozen=True)
@@ -75,12 +78,21 @@ class RenderPlan:
 def output_format(tl: Timeline, spec: RenderSpec) -> OutputFormat:
     width: float = spec.width or 0
     height: float = spec.height or 0
+    if spec.short_side and not width and not height:
+        short = min(spec.short_side, tl.width, tl.height)
+        if tl.width <= tl.height:
+            width = short
+        else:
+            height = short
     if width and not height:
         height = width * tl.height / tl.width
     elif height and not width:
         width = height * tl.width / tl.height
+    fps = spec.fps or tl.fps
+    if spec.max_fps:
+        fps = min(fps, spec.max_fps)
     return OutputFormat(width=even(width or tl.width), height=even(height or tl.height),
-                        fps=fps_fraction(spec.fps or tl.fps), sample_rate=spec.sample_rate)
+                        fps=fps_fraction(fps), sample_rate=spec.sample_rate)
 
 
 def _drawable(tl: Timeline, res: Resources) -> tuple[Timeline, list[Unsupported]]:
@@ -119,9 +131,14 @@ def _frame_us(frame: int, fmt_: OutputFormat) -> int:
 
 
 def video_graph(g: Graph, fmt_: OutputFormat, res: Resources, spans: Sequence[Span],
-                f0: int, f1: int, looks: Sequence[LookSpan] = ()) -> str:
-    """Composite of output frames ``[f0, f1)``; returns the out label (yuv420p, BT.709/tv: ``_colour.py``)."""
-    r0, r1 = render_range(f0, f1, _forbidden(spans))
+                f0: int, f1: int, looks: Sequence[LookSpan] = (), *, whole_transitions: bool = True) -> str:
+    """Composite of output frames ``[f0, f1)``; returns the out label (yuv420p, BT.709/tv: ``_colour.py``).
+
+    A window cutting into a transition renders all of it (its pieces are
+    joined around the transition), unless `whole_transitions` is off: a
+    preview draws its one frame from inside the transition (``_basetrack._xfade``).
+    """
+    r0, r1 = render_range(f0, f1, _forbidden(spans)) if whole_transitions else (f0, f1)
     live = [s for s in spans if s.a < r1 and s.b > r0]
     cur = base_stream(g, fmt_, res, [s for s in live if s.base], r0, r1)
     layers: list[tuple[tuple[int, int], int, int, Span | LookSpan]] = [
@@ -260,14 +277,15 @@ def plan_render(tl: Timeline, res: Resources, spec: RenderSpec, *, threads: int,
                       (*tl.unsupported, *video_notes, *audio_notes))
 
 
-def plan_preview(tl: Timeline, res: Resources, fmt_: OutputFormat, at_us: int, output: str) -> Job:
-    """A one-frame job writing the composite at `at_us` as PNG."""
+def plan_preview(tl: Timeline, res: Resources, fmt_: OutputFormat, at_us: int, output: str, *,
+                 encode: Sequence[str] = ()) -> Job:
+    """A one-frame job writing the composite at `at_us` as PNG (`encode`: more output options)."""
     frames = max(1, frame_of(tl.duration, fmt_.fps))
     frame = min(frames - 1, max(0, int(at_us * fmt_.fps / 1_000_000)))
     spans, _ = build_spans(_drawable(tl, res)[0], fmt_.fps)
     g = Graph(prefix="p")
-    out = video_graph(g, fmt_, res, spans, frame, frame + 1, look_spans(tl, fmt_.fps))
+    out = video_graph(g, fmt_, res, spans, frame, frame + 1, look_spans(tl, fmt_.fps), whole_transitions=False)
     args = [*g.argv_inputs(), "-/filter_complex", "p.graph", "-map", f"[{out}]", "-frames:v", "1",
-            "-update", "1", "-c:v", "png", "-f", "image2", output]
+            "-update", "1", "-c:v", "png", *encode, "-f", "image2", output]
     return Job("preview", "preview", tuple(args), output, _frame_us(1, fmt_), 1.0,
-               {**g.files, "p.graph": g.text()}, tuple(g.masks))
+               {**g.files, "p.graph": g.text()}, tuple(g.masks), inputs=tuple(tuple(i) for i in g.inputs))

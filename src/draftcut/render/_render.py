@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from draftcut.errors import RenderError
-from draftcut.render._assets import write_files, write_masks, write_texts
+from draftcut.render._assets import scaled_text, write_files, write_masks, write_texts
 from draftcut.render._ffmpeg import Cancelled, run_ffmpeg
 from draftcut.render._model import Timeline
 from draftcut.render._plan import Job, RenderPlan, output_format, plan_render
@@ -57,8 +57,20 @@ def probe_media(tl: Timeline) -> dict[Path, MediaInfo]:
 
 
 def gather_resources(tl: Timeline, spec: RenderSpec, workdir: Path) -> tuple[Resources, list[Any]]:
-    """Probed media and text rasters (written into `workdir`), plus text notes."""
-    texts, notes = write_texts(tl, output_format(tl, spec), workdir)
+    """Probed media and text rasters (written into `workdir`), plus text notes.
+
+    An output smaller than the canvas with its aspect (a proxy, a small
+    preview) gets its captions drawn at the canvas size and scaled like
+    pictures: drawn small, glyph metrics round differently and a line may
+    wrap elsewhere than in the full-size render.
+    """
+    fmt_, canvas = output_format(tl, spec), output_format(tl, DEFAULT_SPEC)
+    factor = fmt_.width / canvas.width
+    if factor < 1 and abs(fmt_.height / canvas.height - factor) < 0.01:
+        texts, notes = write_texts(tl, canvas, workdir)
+        texts = {segment_id: scaled_text(asset, factor) for segment_id, asset in texts.items()}
+    else:
+        texts, notes = write_texts(tl, fmt_, workdir)
     return Resources(media=probe_media(tl), texts=texts), notes
 
 

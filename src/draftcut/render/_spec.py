@@ -7,7 +7,7 @@ from pathlib import Path
 
 from draftcut.render._model import Unsupported
 
-__all__ = ["DEFAULT_SPEC", "RenderResult", "RenderSpec"]
+__all__ = ["DEFAULT_SPEC", "PROXY_SPEC", "RenderResult", "RenderSpec"]
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,11 @@ class RenderSpec:
 
     width: int | None = None
     height: int | None = None
+    short_side: int | None = None
+    """Scale the canvas, aspect kept, so its shorter side is this many pixels (never up); with no width/height."""
     fps: float | None = None
+    max_fps: float | None = None
+    """Render at most this many frames per second (the draft's own rate when lower)."""
     crf: int = 23
     preset: str = "veryfast"
     window_s: float | None = None
@@ -43,6 +47,10 @@ class RenderSpec:
 
 DEFAULT_SPEC = RenderSpec()
 """The draft's own size and fps, automatic windows (frozen, so one shared default is safe)."""
+
+PROXY_SPEC = RenderSpec(short_side=360, max_fps=30, crf=30, preset="ultrafast", audio_bitrate="96k")
+"""gen_video's `quality: "preview"`: 360p, x264's fastest preset at a higher crf, lighter sound,
+so a whole draft can be watched seconds after asking (a proxy, not the deliverable)."""
 
 
 @dataclass

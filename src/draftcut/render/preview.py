@@ -4,7 +4,8 @@ Only the clips that can show at the requested time are kept (plus their
 transition partners), so only their files are probed and only their inputs
 are opened; each input seeks with ``-ss`` before ``-i`` and decodes from the
 nearest keyframe to that time. The graph is the same one a render uses for
-that frame.
+that frame. `warm.py` keeps a draft ready for many previews (the server's
+scrubbing path); this function is the one-shot path of the CLI.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from draftcut.render._render import gather_resources, resolve_ffmpeg
 from draftcut.render._spec import DEFAULT_SPEC, RenderSpec
 from draftcut.render._timeline import load_timeline
 
-__all__ = ["preview_frame"]
+__all__ = ["preview_frame", "visible_at"]
 
 
-def _around(tl: Timeline, at_us: int) -> Timeline:
+def visible_at(tl: Timeline, at_us: int) -> Timeline:
     """The timeline reduced to the visual clips that can be on screen at `at_us`."""
     slack = max((c.transition.duration for c in tl.visuals if c.transition), default=0)
     keep = tuple(c for c in tl.visuals if c.start - slack <= at_us < c.end + slack)
@@ -43,7 +44,7 @@ def preview_frame(source: Path | dict[str, Any], at_us: int, output_png: Path, *
     output_png = Path(output_png).absolute()  # ffmpeg's cwd is the work directory
     full = load_timeline(source if isinstance(source, dict) else Path(source), resolve_media=resolve_media,
                          allow_outside_paths=allow_outside_paths)
-    tl = _around(full, max(0, at_us))
+    tl = visible_at(full, max(0, at_us))
     output_png.parent.mkdir(parents=True, exist_ok=True)
     part = output_png.with_name(f".{output_png.name}.part")
     workdir = Path(tempfile.mkdtemp(prefix="draftcut-preview-"))
