@@ -29,6 +29,7 @@ from mcp.shared.exceptions import MCPError
 
 from draftcut import __version__
 from draftcut.config import API_PREFIX
+from draftcut.jobs.service import PREVIEW_MAX_WIDTH, PREVIEW_MIN_WIDTH
 from draftcut.mcp.tools import ToolSpec, load_notes, tool_specs
 
 __all__ = ["DraftcutTools", "build_server"]
@@ -119,7 +120,10 @@ class DraftcutTools:
             return _error("at: should be a number of seconds")
         if max_width is not None and (isinstance(max_width, bool) or not isinstance(max_width, int) or max_width < 16):
             return _error("max_width: should be an integer of at least 16")
-        resp = await self.client.get(f"{API_PREFIX}/preview", params={"draft_id": draft, "at": at}, headers=headers)
+        params: dict[str, Any] = {"draft_id": draft, "at": at}
+        if max_width is not None:  # the server composes a smaller picture faster than we can shrink a big one
+            params["width"] = min(max(PREVIEW_MIN_WIDTH, max_width - max_width % 2), PREVIEW_MAX_WIDTH)
+        resp = await self.client.get(f"{API_PREFIX}/preview", params=params, headers=headers)
         if resp.status_code != 200 or not resp.headers.get("content-type", "").startswith("image/png"):
             return _answer(resp)
         png, size = await anyio.to_thread.run_sync(_png, resp.content, max_width)
