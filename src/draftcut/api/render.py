@@ -10,9 +10,8 @@ from fastapi.responses import FileResponse, Response
 from draftcut.api._route import JsonRoute
 from draftcut.api.deps import ok, renders
 from draftcut.api.errors import language
-from draftcut.jobs.service import PREVIEW_MAX_WIDTH, PREVIEW_MIN_WIDTH
 from draftcut.schemas import DraftUrlRequest
-from draftcut.schemas.render import GenVideoRequest
+from draftcut.schemas.render import PREVIEW_MAX_WIDTH, PREVIEW_MIN_WIDTH, GenVideoRequest
 
 router = APIRouter(route_class=JsonRoute)
 files = APIRouter()

@@ -173,9 +173,14 @@ def folder_file(name: str, draft_id: str, content_json: bytes, meta: Mapping[str
 
 def folder_files(draft_id: str, content_json: bytes, meta: Mapping[str, Any],
                  assets: Mapping[str, Any], *, portable: bool = False) -> dict[str, bytes]:
-    """Every JSON file of the folder. `assets` maps relpath → media entry (path, size, kind...)."""
-    return {name: folder_file(name, draft_id, content_json, meta, assets, portable=portable)
-            for name in JSON_FILES}
+    """Every JSON file of the folder. `assets` maps relpath → media entry (path, size, kind...).
+
+    `draft_info.json` is the same timeline as `draft_content.json`: built once, not parsed and filled twice.
+    """
+    files = {name: folder_file(name, draft_id, content_json, meta, assets, portable=portable)
+             for name in JSON_FILES if name != "draft_info.json"}
+    files["draft_info.json"] = files["draft_content.json"]
+    return {name: files[name] for name in JSON_FILES}
 
 
 def write_folder(dest: Path, files: Mapping[str, bytes], assets: Mapping[str, Any],

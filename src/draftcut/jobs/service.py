@@ -18,18 +18,18 @@ from draftcut.jobs.quality import Quality, quality_of, settings_key
 from draftcut.jobs.runner import JobRunner, render_key
 from draftcut.jobs.store import Job, JobStore
 from draftcut.media import check_url
+from draftcut.schemas.render import PREVIEW_MAX_WIDTH, PREVIEW_MIN_WIDTH
 from draftcut.service import DraftService
 
 if TYPE_CHECKING:
     from draftcut.jobs.webhooks import WebhookSender
 
-__all__ = ["PREVIEW_MAX_WIDTH", "PREVIEW_MIN_WIDTH", "RenderService", "job_status"]
+__all__ = ["RenderService", "job_status"]
 
 log = logging.getLogger("draftcut.jobs")
 
 SUBMITTED = {"zh": "视频生成任务已提交，请使用draft_url查询进度",
              "en": "Video generation task submitted, please use draft_url to check progress"}
-PREVIEW_MIN_WIDTH, PREVIEW_MAX_WIDTH = 16, 4096
 
 
 def _iso(ts: float | None) -> str | None:

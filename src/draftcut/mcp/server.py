@@ -29,8 +29,8 @@ from mcp.shared.exceptions import MCPError
 
 from draftcut import __version__
 from draftcut.config import API_PREFIX
-from draftcut.jobs.service import PREVIEW_MAX_WIDTH, PREVIEW_MIN_WIDTH
 from draftcut.mcp.tools import ToolSpec, load_notes, tool_specs
+from draftcut.schemas.render import PREVIEW_MAX_WIDTH, PREVIEW_MIN_WIDTH
 
 __all__ = ["DraftcutTools", "build_server"]
 

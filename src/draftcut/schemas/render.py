@@ -8,7 +8,10 @@ from pydantic import ConfigDict, Field, field_validator
 
 from draftcut.schemas._fields import DraftUrlRequest
 
-__all__ = ["GenVideoRequest"]
+PREVIEW_MIN_WIDTH, PREVIEW_MAX_WIDTH = 16, 4096
+"""Bounds of `preview`'s `width` (even, in px): shared by the route, the render service and MCP's preview tool."""
+
+__all__ = ["PREVIEW_MAX_WIDTH", "PREVIEW_MIN_WIDTH", "GenVideoRequest"]
 
 
 class GenVideoRequest(DraftUrlRequest):
