@@ -87,7 +87,7 @@ from compositions import (  # noqa: E402
 from utils.http_server import MediaServer  # noqa: E402
 from utils.server_fixtures import Server  # noqa: E402
 
-from draftcut.render._fetch import fetch_draft_folder  # noqa: E402
+from draftcut.render.run.fetch import fetch_draft_folder  # noqa: E402
 
 PY = sys.executable
 TARGET = 1.25

@@ -17,7 +17,7 @@ from PIL import ImageFont
 from utils.render_jobs import preview_frame, render_draft
 from utils.server_fixtures import call, create_draft, draft_id
 
-from draftcut.render._fonts import font_path
+from draftcut.render.text.fonts import font_path
 
 SEC = 1_000_000
 

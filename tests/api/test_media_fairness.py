@@ -19,7 +19,6 @@ from typing import Any
 
 import httpx
 import pytest
-
 from utils.http_server import MediaServer
 from utils.server_fixtures import API, Server, create_draft
 

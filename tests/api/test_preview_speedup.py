@@ -25,8 +25,8 @@ from PIL import Image
 from utils.server_fixtures import API, call, create_draft, draft_id
 
 from draftcut.render import preview_frame
-from draftcut.render._decoders import FramePool
-from draftcut.render._fetch import fetch_draft_folder
+from draftcut.render.preview.decoders import FramePool
+from draftcut.render.run.fetch import fetch_draft_folder
 
 CANVAS = (720, 1280)
 
@@ -149,10 +149,10 @@ def test_bad_widths_are_refused_naming_the_field(api: httpx.Client, media: Any, 
 
 def test_a_pre_started_ffmpeg_draws_the_same_small_frames(api: httpx.Client, media: Any, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    """The spare-process path (inputs as movie sources, render/_spare.py) against ordinary ffmpeg runs."""
-    from draftcut.render import _spare
-    from draftcut.render._render import resolve_ffmpeg
-    from draftcut.render.warm import Spares, WarmDraft
+    """The spare-process path (inputs as movie sources, render/preview/spare.py) against ordinary ffmpeg runs."""
+    from draftcut.render.preview import spare as _spare
+    from draftcut.render.preview.warm import Spares, WarmDraft
+    from draftcut.render.run.render import resolve_ffmpeg
 
     served: list[float] = []
     run = _spare.Spare.run
@@ -187,8 +187,8 @@ def test_a_pre_started_ffmpeg_draws_the_same_small_frames(api: httpx.Client, med
 
 def test_a_spare_taken_the_moment_it_started_still_answers(tmp_path: Path) -> None:
     """Its graph must not be lost while ffmpeg is still starting (it would wait for a writer for ever)."""
-    from draftcut.render._render import resolve_ffmpeg
-    from draftcut.render._spare import Spares, movie_graph
+    from draftcut.render.preview.spare import Spares, movie_graph
+    from draftcut.render.run.render import resolve_ffmpeg
 
     spares = Spares(resolve_ffmpeg(None), tmp_path)
     try:

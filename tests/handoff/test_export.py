@@ -14,7 +14,7 @@ from PIL import Image
 from utils.server_fixtures import API, Server, call, create_draft, draft_content, draft_id
 
 from draftcut.draft.folder import DRAFT_PATH_PLACEHOLDER, JSON_FILES
-from draftcut.render._paths import MediaResolver
+from draftcut.render.read.paths import MediaResolver
 
 
 def _built_draft(api: httpx.Client, media: Any) -> str:

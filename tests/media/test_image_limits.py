@@ -16,13 +16,13 @@ from pathlib import Path
 import httpx
 import pytest
 from PIL import Image
+from utils.http_server import MediaServer
+from utils.media_gen import run_ffmpeg
+from utils.server_fixtures import API, Server, create_draft
 
 from draftcut.errors import ImageTooLarge
 from draftcut.media import probe_file
 from draftcut.media._header import declared_picture
-from utils.http_server import MediaServer
-from utils.media_gen import run_ffmpeg
-from utils.server_fixtures import API, Server, create_draft
 
 _PNG_CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}
 

@@ -14,12 +14,12 @@ from collections.abc import Callable
 
 import httpx
 import pytest
+from utils.http_server import MediaServer
+from utils.media_fixtures import FetchEnv
 
 from draftcut.errors import MediaUnreachable
 from draftcut.media import DownloadSlots, FetchGroup, MediaFetcher, MediaFile
 from draftcut.media._fetch import RECANCEL_S, _settled
-from utils.http_server import MediaServer
-from utils.media_fixtures import FetchEnv
 
 TRICKLE = "/trickle"
 

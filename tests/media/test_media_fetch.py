@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from draftcut.errors import MediaRefused, MediaTooLarge, MediaUnreachable, MediaUnreadable
-from draftcut.media import MediaFile, MediaInfo, probe_file
 from utils.http_server import MediaServer
 from utils.media_fixtures import FetchEnv
 from utils.media_gen import make_video
+
+from draftcut.errors import MediaRefused, MediaTooLarge, MediaUnreachable, MediaUnreadable
+from draftcut.media import MediaFile, MediaInfo, probe_file
 
 
 async def _get_all(env: FetchEnv, urls: list[str], overrides: dict[str, Any]) -> list[MediaFile]:

@@ -9,13 +9,13 @@ from typing import Any
 
 import httpcore
 import pytest
+from utils.http_server import MediaServer
+from utils.media_fixtures import FetchEnv
 
 from draftcut.errors import MediaRefused
 from draftcut.media import MediaFile, check_url
 from draftcut.media._guard import literal_ip, refusal_reason
 from draftcut.media._transport import GuardedNetworkBackend
-from utils.http_server import MediaServer
-from utils.media_fixtures import FetchEnv
 
 NONE: frozenset[str] = frozenset()
 

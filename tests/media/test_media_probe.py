@@ -8,11 +8,11 @@ import zlib
 from pathlib import Path
 
 import pytest
+from utils.http_server import MediaServer
+from utils.media_gen import make_audio, make_image, run_ffmpeg
 
 from draftcut.errors import ImageTooLarge, MediaUnreadable
 from draftcut.media import MediaInfo, probe_file
-from utils.http_server import MediaServer
-from utils.media_gen import make_audio, make_image, run_ffmpeg
 
 FRAME_US = 1_000_000 // 30 + 1
 

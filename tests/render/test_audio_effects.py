@@ -28,10 +28,10 @@ from mediagen import (
 )
 
 from draftcut.render import load_timeline
-from draftcut.render._audio import audible, audio_graph
-from draftcut.render._graph import Graph
-from draftcut.render._model import Unsupported
-from draftcut.render._resources import MediaInfo, OutputFormat, Resources
+from draftcut.render.model.resources import MediaInfo, OutputFormat, Resources
+from draftcut.render.model.timeline import Unsupported
+from draftcut.render.plan.audio import audible, audio_graph
+from draftcut.render.plan.graph import Graph
 
 SINE_05 = 0.5 / math.sqrt(2)
 

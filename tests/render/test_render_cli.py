@@ -17,7 +17,7 @@ from mediagen import color_video, probe_output
 
 from draftcut.cli import main
 from draftcut.errors import RenderError
-from draftcut.render._fetch import fetch_draft_folder
+from draftcut.render.run.fetch import fetch_draft_folder
 
 DRAFT_ID = "20260101120000abcdef12"
 

@@ -18,10 +18,11 @@ from mediagen import color_image, color_video, frame_at, split_image
 from PIL import Image
 
 from draftcut.render import load_timeline
-from draftcut.render._blend import BLEND_MODES, blend_mode
-from draftcut.render._looks import EFFECTS, FILTERS
-from draftcut.render._masks import render_mask
-from draftcut.render._model import MaskShape
+from draftcut.render.model.timeline import MaskShape
+from draftcut.render.plan.blend import BLEND_MODES
+from draftcut.render.read.blend_names import MODE_KEYS, blend_mode
+from draftcut.render.read.looks import EFFECTS, FILTERS
+from draftcut.render.run.masks import render_mask
 
 W, H = 160, 120
 RED = (255, 0, 0, 255)
@@ -59,8 +60,9 @@ def test_tables_map_names_to_families() -> None:
     assert EFFECTS.match("星火") is None
     assert blend_mode("正片叠底") == "multiply" and blend_mode("滤色") == "screen"
     assert blend_mode("Color Burn") == "colorburn" and blend_mode("正常") == "normal" and blend_mode("?") is None
-    assert set(BLEND_MODES) >= {"multiply", "screen", "overlay", "darken", "lighten", "colorburn", "colordodge",
-                                "linearburn", "softlight", "hardlight"}
+    assert set(BLEND_MODES) == MODE_KEYS  # every name the reader accepts has a formula, and no formula is unreachable
+    assert MODE_KEYS >= {"multiply", "screen", "overlay", "darken", "lighten", "colorburn", "colordodge",
+                         "linearburn", "softlight", "hardlight"}
 
 
 # -- filters -------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from utils.media_gen import make_video
 from utils.server_fixtures import call, create_draft
 
 from draftcut.render import RenderSpec, render
-from draftcut.render._fetch import fetch_draft_folder
+from draftcut.render.run.fetch import fetch_draft_folder
 
 SEC = 1_000_000
 

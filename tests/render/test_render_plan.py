@@ -9,21 +9,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from draftcut.render._curves import curve_expr, evaluate
-from draftcut.render._frames import fps_fraction, frame_of, sample_of_frame
-from draftcut.render._masks import render_mask
-from draftcut.render._model import MaskShape, Timeline, Transition, VisualClip
-from draftcut.render._spans import build_spans
-from draftcut.render._transitions import xfade_kind
-from draftcut.render._windows import cut_windows, render_range
+from draftcut.render.model.curves import curve_expr, evaluate
+from draftcut.render.model.frames import fps_fraction, frame_of, sample_of_frame
+from draftcut.render.model.timeline import MaskShape, Timeline, Transition, VisualClip
+from draftcut.render.plan.spans import build_spans
+from draftcut.render.plan.windows import cut_windows, render_range
+from draftcut.render.read.transitions import xfade_kind
+from draftcut.render.run.masks import render_mask
 
 RENDER = Path(__file__).resolve().parents[2] / "src" / "draftcut" / "render"
-PLANNER = ["_plan", "_timeline", "_model", "_curves", "_layer", "_basetrack", "_audio", "_spans", "_windows",
-           "_geometry", "_motion", "_segments", "_refs", "_paths"]
+STAGES = {"model": 0, "read": 1, "plan": 2, "text": 2, "run": 3, "preview": 4}
+"""The pipeline order of render/'s packages: a module imports from its own stage or earlier ones only."""
 
 
-def _imports(module: str) -> set[str]:
-    tree = ast.parse((RENDER / f"{module}.py").read_text())
+def _imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -33,18 +33,42 @@ def _imports(module: str) -> set[str]:
     return names
 
 
+def _module_path(name: str) -> Path:
+    rel = Path(*name.split(".")[2:])
+    return RENDER / rel / "__init__.py" if (RENDER / rel).is_dir() else RENDER / f"{rel}.py"
+
+
 def test_planner_imports_neither_av_nor_subprocess() -> None:
     seen: set[str] = set()
-    todo = list(PLANNER)
+    todo = [f"draftcut.render.{stage}.{p.stem}" for stage in ("model", "read", "plan")
+            for p in (RENDER / stage).glob("*.py")]
+    assert len(todo) > 30
     while todo:
         mod = todo.pop()
         if mod in seen:
             continue
         seen.add(mod)
-        for name in _imports(mod):
+        for name in _imports(_module_path(mod)):
             assert name.split(".")[0] not in ("av", "subprocess"), f"{mod} imports {name}"
-            if name.startswith("draftcut.render._"):
-                todo.append(name.rsplit(".", 1)[1])
+            if name.startswith("draftcut.render."):
+                todo.append(name)
+
+
+def test_render_layout_follows_the_pipeline() -> None:
+    """read → plan → run: no stage imports a later one, and every module sits in a stage's package."""
+    loose = sorted(p.name for p in RENDER.glob("*.py") if p.name not in ("__init__.py", "cli.py"))
+    assert loose == []
+    for path in RENDER.rglob("*.py"):
+        stage = path.relative_to(RENDER).parts[0]
+        if stage not in STAGES:
+            continue
+        for name in _imports(path):
+            parts = name.split(".")
+            if parts[:2] != ["draftcut", "render"] or len(parts) < 3 or parts[2] not in STAGES:
+                continue
+            other = parts[2]
+            assert STAGES[other] <= STAGES[stage] and {stage, other} != {"plan", "text"}, (
+                f"{path.relative_to(RENDER)} ({stage}) imports {name} ({other})")
 
 
 def test_frame_grid_is_exact() -> None:

@@ -17,7 +17,7 @@ from checks import RenderFn, patch_mean
 from drafts import SEC, Draft, clip, kf
 from mediagen import color_image, color_video
 
-from draftcut.render import _layer
+from draftcut.render.plan import layer as _layer
 
 WHITE = (255, 255, 255, 255)
 

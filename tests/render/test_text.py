@@ -11,8 +11,8 @@ import pytest
 from PIL import Image, ImageDraw
 
 from draftcut.errors import DraftcutError, RenderError
-from draftcut.render._fonts import has_glyph, load_font
 from draftcut.render.text import TextRaster, font_path, rasterize_text, text_px_size
+from draftcut.render.text.fonts import has_glyph, load_font
 
 W, H = 1080, 1920  # portrait canvas: size 8 → 54 px em (8 × 1080/160)
 

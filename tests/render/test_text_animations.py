@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 from draftcut.draft.catalog import get_catalog
-from draftcut.render._animation_table import ANIMATION_RAMPS, ANIMATION_STATES, ANIMATION_WAVES, table_key
-from draftcut.render._animations import is_rendered, modifiers, wave_curve
-from draftcut.render._curves import evaluate
-from draftcut.render._model import Animation
-from draftcut.render._text_states import MAX_STATES, text_states
+from draftcut.render.model.curves import evaluate
+from draftcut.render.model.timeline import Animation
+from draftcut.render.read.animation_table import ANIMATION_RAMPS, ANIMATION_STATES, ANIMATION_WAVES, table_key
+from draftcut.render.read.animations import is_rendered, modifiers, wave_curve
 from draftcut.render.text import rasterize_states
+from draftcut.render.text.states import MAX_STATES, text_states
 
 
 def _mat(text: str) -> dict[str, object]:

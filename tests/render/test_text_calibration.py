@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from test_text import _mat, _style
 
-from draftcut.render._fonts import load_font
 from draftcut.render.text import rasterize_text, text_px_size
+from draftcut.render.text.fonts import load_font
 
 
 def _ink_per_em(ch: str) -> float:

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from mediagen import FFMPEG
 
-from draftcut.render._basetrack import PLANEWISE_KINDS, _planewise
-from draftcut.render._graph import Graph
+from draftcut.render.plan.basetrack import PLANEWISE_KINDS, _planewise
+from draftcut.render.plan.graph import Graph
 
 W, H = 160, 96
 SOURCES = (f"testsrc2=s={W}x{H}:r=10:d=1,format=yuv420p", f"smptehdbars=s={W}x{H}:r=10:d=1,format=yuv420p")

@@ -21,7 +21,6 @@ from draftcut.media import MediaFetcher
 from draftcut.store._sqlite import Database
 from draftcut.store.blobs import LocalBlobStore
 from draftcut.store.media_index import SqliteMediaIndex
-
 from utils.http_server import MediaServer
 from utils.media_gen import make_audio, make_gif, make_image, make_pattern_video, make_video
 

@@ -34,7 +34,7 @@ from draftcut.draft.document import VISUAL_TRACK_TYPES
 from draftcut.errors import EmptyDraft
 
 if TYPE_CHECKING:
-    from draftcut.render.warm import FramePool, Spares, WarmDraft
+    from draftcut.render.preview.warm import FramePool, Spares, WarmDraft
     from draftcut.service import DraftService
     from draftcut.store.drafts import DraftListing
 
@@ -81,7 +81,7 @@ class PreviewCache:
         """Made on the first preview: a process that never previews never imports the renderer."""
         with self._lock:
             if self._pool is None:
-                from draftcut.render.warm import FramePool
+                from draftcut.render.preview.warm import FramePool
 
                 self._pool = FramePool(self.frame_bytes)
             return self._pool
@@ -91,8 +91,8 @@ class PreviewCache:
         """The pre-started ffmpeg of the next small preview (render/_spare.py), also made on first use."""
         with self._lock:
             if self._spares is None:
-                from draftcut.render._render import resolve_ffmpeg
-                from draftcut.render.warm import Spares
+                from draftcut.render.preview.warm import Spares
+                from draftcut.render.run.render import resolve_ffmpeg
 
                 self._spares = Spares(resolve_ffmpeg(self.drafts.settings.ffmpeg or None),
                                       self.drafts.blobs.scratch_dir())
@@ -134,7 +134,7 @@ class PreviewCache:
             return fresh
 
     def _build(self, listing: DraftListing) -> _Entry:
-        from draftcut.render.warm import WarmDraft
+        from draftcut.render.preview.warm import WarmDraft
 
         check_renderable(json.loads(listing.content_json))
         with self._lock:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from draftcut.errors import DraftcutError
-from draftcut.render._spec import RenderResult, RenderSpec
+from draftcut.render.model.spec import RenderResult, RenderSpec
 
 __all__ = ["add_render_parsers"]
 
@@ -70,7 +70,7 @@ class _Source:
 def _source(draft: str) -> Iterator[_Source]:
     """The draft to render from a folder, file, zip or URL."""
     if draft.startswith(("http://", "https://")):
-        from draftcut.render._fetch import fetch_draft_folder  # deferred: httpx is only needed for URLs
+        from draftcut.render.run.fetch import fetch_draft_folder  # deferred: httpx is only needed for URLs
 
         with tempfile.TemporaryDirectory(prefix="draftcut-fetch-") as tmp:
             yield _Source(fetch_draft_folder(draft, Path(tmp)), False)
@@ -118,7 +118,7 @@ def _output(path: Path) -> Path:
 
 
 def _cmd_render(args: argparse.Namespace) -> int:
-    from draftcut.render._render import render
+    from draftcut.render.run.render import render
 
     spec = RenderSpec(width=args.width, height=args.height, fps=args.fps, crf=args.crf, preset=args.preset,
                       parallel=args.parallel, window_s=args.window)
@@ -135,7 +135,7 @@ def _cmd_render(args: argparse.Namespace) -> int:
 
 
 def _cmd_preview(args: argparse.Namespace) -> int:
-    from draftcut.render.preview import preview_frame
+    from draftcut.render.preview.frame import preview_frame
 
     spec = RenderSpec(width=args.width, height=args.height)
     output = _output(args.output)

@@ -28,10 +28,10 @@ from typing import Any
 from PIL import Image
 
 from draftcut.errors import RenderError
-from draftcut.render._fonts import font_path
 from draftcut.render.text.calibration import text_px_size
 from draftcut.render.text.draw import Frame, paint
 from draftcut.render.text.effects import apply_effects
+from draftcut.render.text.fonts import font_path
 from draftcut.render.text.layout import Glyph, layout, make_glyphs, missing_glyphs
 from draftcut.render.text.parse import base_style, char_styles, content_notes, number, parse_content, unit
 from draftcut.render.text.style import RGB, Style

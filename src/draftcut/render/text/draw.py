@@ -22,7 +22,6 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from draftcut.errors import RenderError
-from draftcut.render._fonts import load_font
 from draftcut.render.text.background import Background, background_box, box_coverage
 from draftcut.render.text.calibration import (
     BOLD_EM,
@@ -34,6 +33,7 @@ from draftcut.render.text.calibration import (
     STROKE_EM_PER_WIDTH,
     UNDERLINE_EM,
 )
+from draftcut.render.text.fonts import load_font
 from draftcut.render.text.layout import Glyph, Layout
 from draftcut.render.text.parse import unit
 from draftcut.render.text.style import RGB, Style

@@ -19,8 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from draftcut.render._fonts import has_glyph, load_font
 from draftcut.render.text.calibration import DEFAULT_LINE_MAX_WIDTH, DEFAULT_LINE_SPACING, MAX_EM, text_px_size
+from draftcut.render.text.fonts import has_glyph, load_font
 from draftcut.render.text.parse import number, positive, utf16_starts
 from draftcut.render.text.style import Style
 
