@@ -26,11 +26,12 @@ from typing import Any
 
 from draftcut.draft import materials as mat
 from draftcut.draft.catalog import CatalogEntry, get_catalog
+from draftcut.draft.clip import Clip
 from draftcut.draft.document import Draft
 from draftcut.draft.edits import EditContext
 from draftcut.draft.ids import new_id
 from draftcut.draft.record import DraftRecord
-from draftcut.draft.segments import Clip, visual_segment
+from draftcut.draft.segments import visual_segment
 from draftcut.draft.text_style import (
     Run,
     RunStyle,
@@ -207,7 +208,7 @@ def add_captions(record: DraftRecord, ctx: EditContext, req: AddCaptionsRequest,
     draft = Draft(record.content)
     align, typesetting = _ALIGNMENT[req.alignment]
     clip = Clip(alpha=1.0, scale_x=req.scale_x, scale_y=req.scale_y,
-                transform_x=req.transform_x / draft.width, transform_y=req.transform_y / draft.height)
+                x=req.transform_x / draft.width, y=req.transform_y / draft.height)
     segments: list[dict[str, Any]] = []
     text_ids: list[str] = []
     caption_of: list[int] = []

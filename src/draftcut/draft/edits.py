@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from draftcut.draft import materials as mat
+from draftcut.draft.clip import Clip
 from draftcut.draft.document import Draft
 from draftcut.draft.folder import asset_relpath
 from draftcut.draft.ids import new_id
 from draftcut.draft.names import NameResolver
 from draftcut.draft.record import DraftRecord
-from draftcut.draft.segments import Clip, audio_segment, visual_segment
+from draftcut.draft.segments import audio_segment, visual_segment
 from draftcut.errors import (
     InvalidAudioInfo,
     InvalidImageInfo,
@@ -71,7 +72,7 @@ def _placement(req: AddVideosRequest | AddImagesRequest, draft: Draft) -> Clip:
     # capcut-mate's "pixels" are Jianying's UI position unit (value / canvas size),
     # and +y is up; we keep both so workflows tuned against it place things identically.
     return Clip(alpha=req.alpha, scale_x=req.scale_x, scale_y=req.scale_y,
-                transform_x=req.transform_x / draft.width, transform_y=req.transform_y / draft.height)
+                x=req.transform_x / draft.width, y=req.transform_y / draft.height)
 
 
 def _speeds(req: AddVideosRequest) -> tuple[list[float], bool]:

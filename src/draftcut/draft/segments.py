@@ -7,31 +7,12 @@ written (`app_fill.py`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from draftcut.draft.clip import Clip
 from draftcut.draft.ids import new_id
 
-__all__ = ["Clip", "audio_segment", "effect_segment", "visual_segment"]
-
-
-@dataclass(frozen=True, slots=True)
-class Clip:
-    """Visual placement: transform in half-canvas units (+y up), clockwise degrees."""
-
-    alpha: float = 1.0
-    scale_x: float = 1.0
-    scale_y: float = 1.0
-    transform_x: float = 0.0
-    transform_y: float = 0.0
-    rotation: float = 0.0
-    flip_h: bool = False
-    flip_v: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        return {"alpha": self.alpha, "flip": {"horizontal": self.flip_h, "vertical": self.flip_v},
-                "rotation": self.rotation, "scale": {"x": self.scale_x, "y": self.scale_y},
-                "transform": {"x": self.transform_x, "y": self.transform_y}}
+__all__ = ["audio_segment", "effect_segment", "visual_segment"]
 
 
 def _base(material_id: str, start: int, duration: int, source_start: int, source_duration: int,
@@ -52,10 +33,11 @@ def _base(material_id: str, start: int, duration: int, source_start: int, source
 
 def visual_segment(*, material_id: str, start: int, duration: int, source_start: int = 0,
                    source_duration: int | None = None, speed: float = 1.0, volume: float = 1.0,
-                   clip: Clip = Clip(), refs: list[str]) -> dict[str, Any]:
+                   clip: Clip | None = None, refs: list[str]) -> dict[str, Any]:
     """A video or photo segment. `source_duration = duration × speed` unless given."""
     src = source_duration if source_duration is not None else round(duration * speed)
     seg = _base(material_id, start, duration, source_start, src, speed, volume, refs)
+    clip = clip or Clip()
     seg["clip"] = clip.to_json()
     seg["uniform_scale"] = {"on": clip.scale_x == clip.scale_y, "value": 1.0}
     seg["hdr_settings"] = {"intensity": 1.0, "mode": 1, "nits": 1000}

@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from draftcut.draft import materials as mat
+from draftcut.draft.clip import Clip
 from draftcut.draft.document import Draft
 from draftcut.draft.edits import EditContext, MediaRef, register_asset
 from draftcut.draft.ids import new_id
 from draftcut.draft.record import DraftRecord
-from draftcut.draft.segments import Clip, visual_segment
+from draftcut.draft.segments import visual_segment
 from draftcut.errors import InvalidStickerInfo
 from draftcut.schemas.edits import AddStickerRequest
 
@@ -36,8 +37,8 @@ def add_sticker(record: DraftRecord, ctx: EditContext, req: AddStickerRequest,
         material["path"] = register_asset(record, ctx, art, "photo", material["id"])
         material["width"], material["height"] = art.width, art.height
     draft.add_material("stickers", material)
-    clip = Clip(scale_x=req.scale, scale_y=req.scale, transform_x=req.transform_x / draft.width,
-                transform_y=req.transform_y / draft.height)
+    clip = Clip(scale_x=req.scale, scale_y=req.scale, x=req.transform_x / draft.width,
+                y=req.transform_y / draft.height)
     seg = visual_segment(material_id=material["id"], start=req.start, duration=req.end - req.start, clip=clip,
                          refs=[])
     seg["source_timerange"] = None

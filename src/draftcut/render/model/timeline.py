@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from draftcut.draft.clip import Clip
+
 __all__ = [
     "Animation",
     "AudioClip",
@@ -23,7 +25,6 @@ __all__ = [
     "Look",
     "MaskShape",
     "Timeline",
-    "Transform",
     "Transition",
     "Unsupported",
     "VisualClip",
@@ -43,20 +44,6 @@ class Unsupported:
     segment_id: str | None
     feature: str
     detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class Transform:
-    """`clip` of a segment: half-canvas units with +y up, clockwise degrees."""
-
-    x: float = 0.0
-    y: float = 0.0
-    scale_x: float = 1.0
-    scale_y: float = 1.0
-    rotation: float = 0.0
-    alpha: float = 1.0
-    flip_h: bool = False
-    flip_v: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +155,7 @@ class VisualClip:
     text: dict[str, object] | None = None
     source_start: int = 0
     speed: float = 1.0
-    transform: Transform = field(default_factory=Transform)
+    transform: Clip = field(default_factory=Clip)
     keyframes: dict[str, Curve] = field(default_factory=dict)
     crop: Crop | None = None
     mask: MaskShape | None = None

@@ -7,7 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from draftcut.render.model.timeline import AudioClip, Crop, Transform, Unsupported, VisualClip
+from draftcut.draft.clip import Clip
+from draftcut.render.model.timeline import AudioClip, Crop, Unsupported, VisualClip
 from draftcut.render.read.keyframes import read_keyframes
 from draftcut.render.read.refs import MaterialIndex, SegmentRefs, read_refs
 from draftcut.render.read.values import as_float, as_int, as_map, timerange
@@ -24,11 +25,11 @@ class TrackInfo:
         self.position, self.kind, self.is_base = position, kind, is_base
 
 
-def _transform(clip: Mapping[str, Any], uniform: bool) -> Transform:
+def _transform(clip: Mapping[str, Any], uniform: bool) -> Clip:
     scale, pos, flip = as_map(clip.get("scale")), as_map(clip.get("transform")), as_map(clip.get("flip"))
     sx = as_float(scale.get("x"), 1.0)
     sy = sx if uniform else as_float(scale.get("y"), 1.0)
-    return Transform(x=as_float(pos.get("x"), 0.0), y=as_float(pos.get("y"), 0.0),
+    return Clip(x=as_float(pos.get("x"), 0.0), y=as_float(pos.get("y"), 0.0),
                      scale_x=sx, scale_y=sy, rotation=as_float(clip.get("rotation"), 0.0),
                      alpha=min(1.0, max(0.0, as_float(clip.get("alpha"), 1.0))),
                      flip_h=bool(flip.get("horizontal", False)), flip_v=bool(flip.get("vertical", False)))
