@@ -15,6 +15,11 @@ RUN /opt/venv/bin/python -m pip install --upgrade pip \
  && /opt/venv/bin/python -m pip install .
 
 FROM python:3.11-slim
+# libfribidi: Pillow's wheel loads libraqm, which needs it at run time to shape Arabic, Hebrew, Thai and
+# Devanagari captions (without it they are drawn unjoined, and the render says so).
+RUN apt-get update \
+ && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends libfribidi0 \
+ && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --user-group --uid 10001 --create-home --home-dir /home/draftcut draftcut \
  && mkdir /data \
  && chown draftcut:draftcut /data

@@ -25,3 +25,13 @@ if [[ ",$extras," == *",test,"* ]] && [ ! -x /usr/bin/chromium ] && command -v a
          "install it with: apt-get install -y chromium" >&2
   fi
 fi
+# Pillow's wheel shapes Arabic, Hebrew, Thai and Devanagari captions with libraqm, which loads the
+# system's libfribidi at run time; without it those captions are drawn unjoined (and reported).
+if ! .venv/bin/python -c "from PIL import features; raise SystemExit(not features.check('raqm'))" 2>/dev/null \
+   && command -v apt-get >/dev/null; then
+  echo "installing Debian's libfribidi0 for caption shaping (apt-get)..." >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libfribidi0 >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null 2>&1 &&
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libfribidi0 >/dev/null 2>&1; } ||
+    echo "could not install libfribidi0 (not root, or no network?): right-to-left captions will be unshaped" >&2
+fi

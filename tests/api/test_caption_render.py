@@ -127,11 +127,11 @@ def _video_frames(video_url: str, times: list[float]) -> list[np.ndarray]:
 
 
 def test_render_reports_and_draws_text_animations(api: httpx.Client) -> None:
-    """One small render: typewriter reveals, CJK draws, emoji and unknown names are reported, 花字 approximated."""
+    """One small render: typewriter reveals, CJK draws, missing glyphs and unknown names are reported, 花字 approximated."""
     url = create_draft(api, 320, 180)
     data = _captions(api, url, [
         {"start": 0, "end": SEC, "text": "打字机效果", "in_animation": "打字机 I", "in_animation_duration": "0.8s"},
-        {"start": SEC, "end": 2 * SEC, "text": "你好😀", "text_effect": "黄色渐变红描边发光字",
+        {"start": SEC, "end": 2 * SEC, "text": "你好ሀ", "text_effect": "黄色渐变红描边发光字",
          "loop_animation": "彩虹"}], font_size=14)
     status = render_draft(api, url)
     assert status["status"] == "completed", status
@@ -139,7 +139,7 @@ def test_render_reports_and_draws_text_animations(api: httpx.Client) -> None:
     first, second = data["segment_ids"]
     assert not [n for n in notes if n[0] == first], notes  # typewriter and CJK: drawn, nothing to report
     details = " | ".join(n[2] for n in notes if n[0] == second)
-    assert "U+1F600" in details  # the emoji: the bundled font has none
+    assert "U+1200" in details  # Ethiopic: no bundled face has it (emoji are drawn now)
     assert "彩虹" in details  # an animation we do not draw
     assert "黄色渐变红描边发光字: approximated" in details
     early, late, effect = _video_frames(status["video_url"], [0.2, 0.9, 1.5])

@@ -32,8 +32,9 @@ from draftcut.render.text.calibration import text_px_size
 from draftcut.render.text.draw import Frame, paint
 from draftcut.render.text.effects import apply_effects
 from draftcut.render.text.fonts import font_path
-from draftcut.render.text.layout import Glyph, layout, make_glyphs, missing_glyphs
-from draftcut.render.text.parse import base_style, char_styles, content_notes, number, parse_content, unit
+from draftcut.render.text.layout import Glyph, layout, make_glyphs, missing_glyphs, unshaped_faces
+from draftcut.render.text.lookalikes import char_lookalikes, lookalike_notes
+from draftcut.render.text.parse import base_style, char_styles, content_notes, number, parse_content, parse_notes, unit
 from draftcut.render.text.style import RGB, Style
 
 __all__ = ["TextRaster", "TextState", "font_path", "rasterize_states", "rasterize_text", "text_px_size"]
@@ -88,10 +89,11 @@ def rasterize_states(material: Mapping[str, Any], canvas_w: int, canvas_h: int, 
         raise RenderError(f"bad canvas size {canvas_w!r}x{canvas_h!r}")
     text, raw_styles = parse_content(material)
     styles, effect_notes = apply_effects(char_styles(text, raw_styles, base_style(material)), effect_name)
-    glyphs = make_glyphs(text, styles, material, canvas_w, canvas_h)
+    looks = char_lookalikes(text, raw_styles, material)
+    glyphs = make_glyphs(text, styles, material, canvas_w, canvas_h, looks)
     placed = layout(text, glyphs, material, canvas_w)
     images, center = paint(glyphs, placed, material, [_frame(glyphs, s) for s in states])
-    notes = _notes(material, raw_styles, glyphs, effect_notes)
+    notes = _notes(material, raw_styles, glyphs, [*effect_notes, *lookalike_notes(looks)])
     return [TextRaster(image=im, box_center=center, unsupported=notes) for im in images]
 
 
@@ -124,7 +126,9 @@ def _clamp_rgb(rgb: Sequence[float]) -> RGB:
 
 def _notes(material: Mapping[str, Any], raw_styles: Sequence[Mapping[str, Any]], glyphs: Sequence[Glyph],
            effect_notes: Sequence[str]) -> tuple[str, ...]:
-    notes = [*effect_notes, *content_notes(raw_styles)]
+    # look-alike notes (in effect_notes) name each substituted font; content_notes' bare "font <id>" would repeat it
+    fonts = [n for n in content_notes(raw_styles) if not n.startswith("font ")]
+    notes = [*effect_notes, *parse_notes(material), *fonts]
     flags = material.get("check_flag")
     if isinstance(flags, int) and flags & 64:
         notes.append("glow (check_flag 64)")
@@ -132,7 +136,9 @@ def _notes(material: Mapping[str, Any], raw_styles: Sequence[Mapping[str, Any]],
         notes.append("curved text (text_curve)")
     missing = missing_glyphs(glyphs)
     if missing:
-        notes.append("glyphs missing from the bundled font: " + " ".join(f"U+{ord(c):04X}" for c in missing))
+        notes.append("glyphs missing from the bundled fonts: " + " ".join(f"U+{ord(c):04X}" for c in missing))
+    notes.extend(f"{name}: approximated, drawn unshaped (Pillow lacks libraqm: letters not joined)"
+                 for name in unshaped_faces(glyphs))
     return tuple(dict.fromkeys(notes))
 
 

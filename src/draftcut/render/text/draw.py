@@ -8,33 +8,38 @@ that touch never double their alpha. Compositing is premultiplied float32.
 Every frame is painted on the same canvas — the union of every frame's
 extent — and cropped by the union of their ink, so an overlay that switches
 between frames (typewriter, karaoke, blur-in) never jumps.
+
+A glyph is painted alone, or, when it belongs to a shaped run (layout.Run),
+as part of its run's visible prefix, in the run's first glyph's style. A
+colour (emoji) glyph's fill keeps its own colours; its outline, strokes and
+shadows are grown from its alpha.
 """
 
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageFilter
 
 from draftcut.errors import RenderError
 from draftcut.render.text.background import Background, background_box, box_coverage
 from draftcut.render.text.calibration import (
     BOLD_EM,
     EFFECT_GRADIENT_SPAN_EM,
-    ITALIC_SHEAR,
     MAX_SIDE,
     SHADOW_EM_PER_DIFFUSE,
     SHADOW_EM_PER_DISTANCE,
     STROKE_EM_PER_WIDTH,
     UNDERLINE_EM,
 )
-from draftcut.render.text.fonts import load_font
-from draftcut.render.text.layout import Glyph, Layout
+from draftcut.render.text.fonts import face, shaped
+from draftcut.render.text.ink import glyph_mask, picture, run_length
+from draftcut.render.text.layout import Glyph, Layout, Run
 from draftcut.render.text.parse import unit
 from draftcut.render.text.style import RGB, Style
 
@@ -61,6 +66,7 @@ class _Layer:
     ramp: tuple[RGB, ...] = ()  # vertical gradient stops, across each ink's (top, bottom)
     erase: bool = False  # knock the coverage out of what lies below instead of painting
     inks: list[_Ink] = field(default_factory=list)
+    colours: list[np.ndarray] = field(default_factory=list)  # per ink, 3×H×W: a colour glyph's own colours
 
 
 def paint(glyphs: list[Glyph], layout: Layout, material: Mapping[str, Any],
@@ -99,6 +105,8 @@ def _composite(shape: tuple[int, int], layers: list[_Layer], bg: Background | No
         cov = _coverage(shape, layer, x0, y0)
         if layer.erase:
             canvas *= 1.0 - cov * np.float32(layer.alpha)
+        elif layer.colours:
+            _over(canvas, cov, _pictures(shape, layer, x0, y0), layer.alpha)
         else:
             _over(canvas, cov, _ramp(shape, layer, x0, y0) if layer.ramp else layer.rgb, layer.alpha)
     if frame.blur > 0:
@@ -115,25 +123,39 @@ def _layers(glyphs: list[Glyph], layout: Layout, frame: Frame) -> list[_Layer]:
     glows: dict[tuple[Any, ...], _Layer] = {}
     strokes: dict[tuple[Any, ...], _Layer] = {}
     fills: dict[tuple[Any, ...], _Layer] = {}
+    in_run = {m: run for run in layout.runs for m in run.members}
     for i, x, baseline in layout.pens:
         g = glyphs[i]
         if not (g.drawn and frame.visible[i]):
             continue
-        s, px, py = frame.styles[i], round(x), round(baseline)
+        piece = _piece(glyphs, frame, in_run.get(i), i, x)
+        if piece is None:
+            continue
+        text, pen_x, rtl = piece
+        s, px, py = frame.styles[i], round(pen_x), round(baseline)
         span = (baseline - EFFECT_GRADIENT_SPAN_EM[0] * g.em, baseline + EFFECT_GRADIENT_SPAN_EM[1] * g.em)
-        bold = max(1, round(BOLD_EM * g.em)) if s.bold else 0
-        fill = glyph_mask(g.ch, g.em, bold, s.italic)
-        _add(fills, _Layer(s.rgb, 1.0 if s.hollow else s.alpha, ramp=s.gradient, erase=s.hollow),
-             fill, px, py, span)
+        bold = max(1, round(BOLD_EM * g.em)) if s.bold and not g.bold_face else 0
+
+        def mask(dilate: int, g: Glyph = g, text: str = text, italic: bool = s.italic,
+                 rtl: bool = rtl) -> tuple[np.ndarray, int, int]:
+            return glyph_mask(text, g.face, g.em, g.bold_face, dilate, italic, rtl)
+
+        if face(g.face).bitmap_px:  # a colour glyph paints its own colours: never bold, hollow or graded
+            bold, fill = 0, mask(0)
+            _add(fills, _Layer((1.0, 1.0, 1.0), s.alpha), fill, px, py, span, colour=picture(text, g.face, g.em)[0][:3])
+        else:
+            fill = mask(bold)
+            _add(fills, _Layer(s.rgb, 1.0 if s.hollow else s.alpha, ramp=s.gradient, erase=s.hollow),
+                 fill, px, py, span)
         outer, grown = fill, bold
         for level, k in enumerate(sorted(s.strokes, key=lambda k: -k.width)):
             dilate = bold + max(1, round(k.width * STROKE_EM_PER_WIDTH * g.em))
-            mask = glyph_mask(g.ch, g.em, dilate, s.italic)
+            stroke = mask(dilate)
             if level == 0:
-                outer, grown = mask, dilate
-            _add(strokes, _Layer(k.rgb, k.alpha), mask, px, py, span, level)
+                outer, grown = stroke, dilate
+            _add(strokes, _Layer(k.rgb, k.alpha), stroke, px, py, span, level)
         if s.glow is not None:
-            halo = glyph_mask(g.ch, g.em, grown + max(1, round(s.glow.spread * g.em)), s.italic)
+            halo = mask(grown + max(1, round(s.glow.spread * g.em)))
             _add(glows, _Layer(s.glow.rgb, 1.0, s.glow.blur * g.em), halo, px, py, span)
         for sh in s.shadows:
             dist, rad = sh.distance * SHADOW_EM_PER_DISTANCE * g.em, math.radians(sh.angle)
@@ -147,6 +169,27 @@ def _layers(glyphs: list[Glyph], layout: Layout, frame: Frame) -> list[_Layer]:
         _add(fills, _Layer(style.rgb, style.alpha, ramp=style.gradient), (rule, 0, 0), round(x0), top, span)
     by_level = [layer for _, layer in sorted(strokes.items(), key=lambda kv: kv[0][0])]  # stable
     return [*shadows.values(), *glows.values(), *by_level, *fills.values()]
+
+
+def _piece(glyphs: list[Glyph], frame: Frame, run: Run | None, i: int, x: float) -> tuple[str, float, bool] | None:
+    """(text, pen x, right-to-left) of what glyph `i` paints: itself, or — for the
+    first glyph of a shaped run — the run's visible logical prefix (a typewriter
+    reveals a word letter by letter, still joined), whose end sits at the run's
+    right edge when the run is right-to-left. Other run members paint nothing."""
+    if run is None:  # a lone mark of a shaped face would be drawn on a dotted circle
+        lone_mark = shaped(glyphs[i].face) and unicodedata.category(glyphs[i].ch) in ("Mn", "Me")
+        return None if lone_mark else (glyphs[i].ch, x, False)
+    if i != run.members[0]:
+        return None
+    shown = []
+    for m in run.members:
+        if not frame.visible[m]:
+            break
+        shown.append(glyphs[m].ch)
+    text, g = "".join(shown), glyphs[i]
+    if not run.rtl:
+        return text, run.x, False
+    return text, run.x + run.width - run_length(text, g.face, g.em, g.bold_face, True), True
 
 
 def _underlines(glyphs: list[Glyph], layout: Layout,
@@ -171,36 +214,14 @@ def _underlines(glyphs: list[Glyph], layout: Layout,
 
 
 def _add(layers: dict[tuple[Any, ...], _Layer], layer: _Layer, mask: tuple[np.ndarray, int, int],
-         x: int, y: int, span: tuple[float, float], level: int = 0) -> None:
+         x: int, y: int, span: tuple[float, float], level: int = 0, colour: np.ndarray | None = None) -> None:
     cov, left, top = mask
     if cov.size:
-        key = (level, layer.rgb, layer.alpha, layer.blur, layer.ramp, layer.erase)
-        layers.setdefault(key, layer).inks.append((cov, x + left, y + top, span[0], span[1]))
-
-
-@lru_cache(maxsize=8192)
-def glyph_mask(ch: str, em: int, dilate: int, italic: bool) -> tuple[np.ndarray, int, int]:
-    """Coverage 0–1 of one glyph grown by `dilate` px, with its top-left relative
-    to the pen on the baseline. Italic is a shear about the baseline."""
-    font = load_font(em)
-    box = font.getbbox(ch, anchor="ls", stroke_width=dilate)
-    left, top, right, bottom = math.floor(box[0]), math.floor(box[1]), math.ceil(box[2]), math.ceil(box[3])
-    if right <= left or bottom <= top:
-        return np.zeros((0, 0), np.float32), 0, 0
-    img = Image.new("L", (right - left, bottom - top))
-    ImageDraw.Draw(img).text((-left, -top), ch, font=font, fill=255, anchor="ls",
-                             stroke_width=dilate, stroke_fill=255)
-    if italic:
-        w, h = img.size
-        base = -top  # baseline row inside the mask
-        shift = math.ceil(ITALIC_SHEAR * (h - base))
-        img = img.transform((w + math.ceil(ITALIC_SHEAR * h) + 1, h), Image.Transform.AFFINE,
-                            (1, ITALIC_SHEAR, -ITALIC_SHEAR * base - shift, 0, 1, 0),
-                            resample=Image.Resampling.BILINEAR)
-        left -= shift
-    cov = np.asarray(img, np.float32) / 255.0
-    cov.setflags(write=False)
-    return cov, left, top
+        key = (level, layer.rgb, layer.alpha, layer.blur, layer.ramp, layer.erase, colour is not None)
+        target = layers.setdefault(key, layer)
+        target.inks.append((cov, x + left, y + top, span[0], span[1]))
+        if colour is not None:
+            target.colours.append(colour)
 
 
 # --------------------------------------------------------------------------- compositing
@@ -240,6 +261,15 @@ def _ramp(shape: tuple[int, int], layer: _Layer, x0: int, y0: int) -> np.ndarray
         np.copyto(region, np.broadcast_to(np.clip(rows, 0.0, 1.0)[:, None], ink.shape), where=ink > 0)
     stops = np.linspace(0.0, 1.0, len(layer.ramp))
     return np.stack([np.interp(t, stops, [c[k] for c in layer.ramp]).astype(np.float32) for k in range(3)])
+
+
+def _pictures(shape: tuple[int, int], layer: _Layer, x0: int, y0: int) -> np.ndarray:
+    """Per-pixel colour (3×H×W) of a colour-glyph layer: each glyph's own picture where it has ink."""
+    rgb = np.zeros((3, *shape), np.float32)
+    for (ink, x, y, _, _), colour in zip(layer.inks, layer.colours, strict=True):
+        region = rgb[:, y - y0:y - y0 + ink.shape[0], x - x0:x - x0 + ink.shape[1]]
+        np.copyto(region, colour, where=ink[None] > 0)
+    return rgb
 
 
 def _over(canvas: np.ndarray, cov: np.ndarray, rgb: RGB | np.ndarray, alpha: float) -> None:

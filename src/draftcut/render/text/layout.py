@@ -10,6 +10,12 @@ paragraph, right to left. The box origin is the top-left of the text box;
 
 Layout is computed once per material and shared by every animation state, so
 hiding characters (typewriter) never moves the others.
+
+Each character is drawn by a bundled face picked per glyph (fonts.py). Glyphs
+of a shaped face (Arabic, Hebrew, Thai, Devanagari) that sit together on a
+line form a :class:`Run`, drawn in one piece so that letters join; their
+per-glyph advances split the run's shaped width. A line holding
+right-to-left text is put in visual order (bidi.py).
 """
 
 from __future__ import annotations
@@ -19,12 +25,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from draftcut.render.text.bidi import levels, visual_order
 from draftcut.render.text.calibration import DEFAULT_LINE_MAX_WIDTH, DEFAULT_LINE_SPACING, MAX_EM, text_px_size
-from draftcut.render.text.fonts import has_glyph, load_font
+from draftcut.render.text.fonts import CJK, emoji_selector, face, load_face, pick_face, shaped
+from draftcut.render.text.ink import advance, run_length
+from draftcut.render.text.lookalikes import LookAlike
 from draftcut.render.text.parse import number, positive, utf16_starts
 from draftcut.render.text.style import Style
 
-__all__ = ["Glyph", "Layout", "is_drawn", "layout", "make_glyphs", "missing_glyphs"]
+__all__ = ["Glyph", "Layout", "Run", "is_drawn", "layout", "make_glyphs", "missing_glyphs", "unshaped_faces"]
 
 _NO_LINE_START = set("，。、；：！？）】》」』〉〕”’…～‥·,.;:!?)]}%")
 _NO_LINE_END = set("（【《「『〈〔“‘([{")
@@ -40,7 +49,21 @@ class Glyph:
     spacing: float  # letter spacing after this glyph, px
     ascent: int
     descent: int
-    drawn: bool  # False for spaces, format characters and glyphs the font lacks
+    drawn: bool  # False for spaces, format characters and glyphs no bundled face has
+    face: str = CJK  # faces.json key of the face that draws it
+    bold_face: bool = False  # drawn with the face's bold file (no synthetic bold)
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """Glyphs of one shaped face, drawn together: `members` in logical order,
+    `x` the left edge of their slots, `rtl` the run's bidi direction."""
+
+    members: tuple[int, ...]
+    x: float
+    baseline: float
+    width: float
+    rtl: bool
 
 
 @dataclass(slots=True)
@@ -49,24 +72,64 @@ class Layout:
     height: float = 0.0
     pens: list[tuple[int, float, float]] = field(default_factory=list)  # (glyph, x, baseline)
     lines: list[tuple[int, int]] = field(default_factory=list)  # pens[a:b] of one horizontal line (underlines)
+    runs: list[Run] = field(default_factory=list)  # shaped runs; their glyphs are drawn only through them
 
 
-def make_glyphs(text: str, styles: Sequence[Style], material: Mapping[str, Any], w: int, h: int) -> list[Glyph]:
+def make_glyphs(text: str, styles: Sequence[Style], material: Mapping[str, Any], w: int, h: int,
+                looks: Sequence[LookAlike | None] | None = None) -> list[Glyph]:
+    """Per character: its face (the first of its chain that has it), size and metrics.
+
+    `looks` are the per-character look-alikes of the draft's fonts
+    (lookalikes.py); None or a None entry = the default CJK face.
+    """
     spacing = number(material.get("letter_spacing"), 0.0)  # = UI × 0.05, read in em
+    selector = emoji_selector()
     out = []
-    for ch, style, at in zip(text, styles, utf16_starts(text), strict=True):
+    for k, (ch, style, at) in enumerate(zip(text, styles, utf16_starts(text), strict=True)):
+        look = looks[k] if looks is not None and k < len(looks) else None
+        lead = look.face if look is not None else CJK
         em = max(1, min(MAX_EM, round(text_px_size(style.size, w, h))))
-        font = load_font(em)
-        ascent, descent = font.getmetrics()
-        drawn = is_drawn(ch)
+        key = pick_face(ch, lead, emoji_next=text[k + 1:k + 2] == selector and not ch.isspace())
+        drawn_by = key or lead
+        spec = face(drawn_by)
+        bold = spec.bold is not None and (style.bold or (look is not None and look.bold and drawn_by == look.face))
+        font = load_face(drawn_by, em, bold)
+        scale = em / spec.bitmap_px if spec.bitmap_px else 1.0
+        ascent, descent = (round(m * scale) for m in font.getmetrics())
+        drawn = is_drawn(ch) or (shaped(drawn_by) and unicodedata.category(ch) in ("Mn", "Me"))
         if ch == "\u3000":
-            advance = float(em)
+            width = float(em)
         elif ch.isspace():
-            advance = font.getlength(" ")
-        else:  # a glyph the font lacks keeps its .notdef advance but is not drawn
-            advance = font.getlength(ch) if drawn else 0.0
-        out.append(Glyph(ch, style, at, em, advance, spacing * em, ascent, descent, drawn and has_glyph(ch)))
+            width = font.getlength(" ") * scale
+        else:  # a glyph no face has keeps its .notdef advance but is not drawn
+            width = advance(ch, drawn_by, em, bold) if drawn else 0.0
+        out.append(Glyph(ch, style, at, em, width, spacing * em, ascent, descent, drawn and key is not None,
+                         face=drawn_by, bold_face=bold))
+    _shape_advances(text, out)
     return out
+
+
+def _shape_advances(text: str, glyphs: list[Glyph]) -> None:
+    """Split each shaped word's width over its glyphs: glyph k advances by the
+    growth of the shaped prefix, so the glyphs sum to the joined width (which
+    differs from the isolated forms' sum) and wrapping sees the real width."""
+    i = 0
+    while i < len(glyphs):
+        g = glyphs[i]
+        j = i + 1
+        if g.drawn and shaped(g.face):
+            while j < len(glyphs) and _same_run(glyphs[j], g):
+                j += 1
+            rtl = face(g.face).rtl
+            prefix = [run_length(text[i:k], g.face, g.em, g.bold_face, rtl) if k > i else 0.0
+                      for k in range(i, j + 1)]
+            for k in range(i, j):
+                glyphs[k].advance = prefix[k - i + 1] - prefix[k - i]
+        i = j
+
+
+def _same_run(g: Glyph, head: Glyph) -> bool:
+    return g.drawn and (g.face, g.em, g.bold_face, g.style) == (head.face, head.em, head.bold_face, head.style)
 
 
 def is_drawn(ch: str) -> bool:
@@ -75,8 +138,14 @@ def is_drawn(ch: str) -> bool:
 
 
 def missing_glyphs(glyphs: Sequence[Glyph]) -> list[str]:
-    """Inked characters the bundled font lacks (emoji among them): reported, never drawn as tofu."""
-    return sorted({g.ch for g in glyphs if is_drawn(g.ch) and not has_glyph(g.ch)})
+    """Inked characters no bundled face has: reported, never drawn as tofu."""
+    return sorted({g.ch for g in glyphs if is_drawn(g.ch) and not g.drawn})
+
+
+def unshaped_faces(glyphs: Sequence[Glyph]) -> list[str]:
+    """Names of complex-script faces drawn glyph by glyph because libraqm is missing (letters not joined)."""
+    keys = dict.fromkeys(g.face for g in glyphs if g.drawn and face(g.face).language and not shaped(g.face))
+    return [face(k).name for k in keys]
 
 
 def layout(text: str, glyphs: list[Glyph], material: Mapping[str, Any], canvas_w: int) -> Layout:
@@ -90,7 +159,8 @@ def layout(text: str, glyphs: list[Glyph], material: Mapping[str, Any], canvas_w
     if material.get("type") == "subtitle" or material.get("force_apply_line_max_width") is True:
         limit = positive(material.get("line_max_width"), DEFAULT_LINE_MAX_WIDTH) * canvas_w
     lines = [ln for p in paragraphs for ln in (_wrap(p, glyphs, limit) if limit else [p])]
-    return _layout_horizontal(lines, glyphs, line_spacing, align)
+    level = {i: lv for p in paragraphs for i, lv in zip(p, levels([glyphs[i].ch for i in p]), strict=True)}
+    return _layout_horizontal(lines, glyphs, line_spacing, align, level)
 
 
 def _paragraphs(text: str) -> list[list[int]]:
@@ -165,7 +235,8 @@ def _wrap(paragraph: list[int], glyphs: list[Glyph], limit: float) -> list[list[
     return lines
 
 
-def _layout_horizontal(lines: list[list[int]], glyphs: list[Glyph], line_spacing: float, align: int) -> Layout:
+def _layout_horizontal(lines: list[list[int]], glyphs: list[Glyph], line_spacing: float, align: int,
+                       level: Mapping[int, int]) -> Layout:
     out = Layout(width=max((_width(ln, glyphs) for ln in lines), default=0.0))
     y = 0.0
     fallback = glyphs[0] if glyphs else None
@@ -179,13 +250,35 @@ def _layout_horizontal(lines: list[list[int]], glyphs: list[Glyph], line_spacing
         baseline = y + ascent
         x = (out.width - _width(line, glyphs)) * (0.0, 0.5, 1.0)[align]
         start = len(out.pens)
-        for i in line:
+        for i in (line[k] for k in visual_order([level.get(i, 0) for i in line])):
             out.pens.append((i, x, baseline))
             x += glyphs[i].advance + glyphs[i].spacing
         out.lines.append((start, len(out.pens)))
+        out.runs.extend(_runs(out.pens[start:], glyphs, level))
         y = baseline + descent
     out.height = y
     return out
+
+
+def _runs(pens: Sequence[tuple[int, float, float]], glyphs: list[Glyph], level: Mapping[int, int]) -> list[Run]:
+    """Shaped runs of one line, from its pens in visual order: neighbours of one
+    shaped face, style and bidi level that are also neighbours in the text."""
+    runs: list[Run] = []
+    group: list[tuple[int, float, float]] = []
+    for pen in [*pens, (-1, 0.0, 0.0)]:
+        i = pen[0]
+        if group:
+            head, last = group[0][0], group[-1][0]
+            rtl = level.get(head, 0) % 2 == 1
+            if not (i >= 0 and _same_run(glyphs[i], glyphs[head]) and level.get(i, 0) == level.get(head, 0)
+                    and i == last + (-1 if rtl else 1)):
+                members = tuple(sorted(p[0] for p in group))
+                width = sum(glyphs[m].advance for m in members)
+                runs.append(Run(members, group[0][1], group[0][2], width, rtl))
+                group = []
+        if i >= 0 and glyphs[i].drawn and shaped(glyphs[i].face):
+            group.append(pen)
+    return runs
 
 
 def _layout_vertical(columns: list[list[int]], glyphs: list[Glyph], line_spacing: float, align: int) -> Layout:

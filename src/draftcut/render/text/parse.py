@@ -5,11 +5,19 @@ A text material's ``content`` comes in three shapes:
 * a JSON object ``{"text": ..., "styles": [...]}`` (or that object already
   decoded) — every current app version and pyJianYingDraft;
 * the old tag markup ``<font …><color=(r,g,b,a)><size=N>text</size></color></font>``
-  of Jianying ≤ 3.x / CapCut ≤ 2.1;
-* a bare string — hand-written or third-party drafts; drawn as it is, unstyled.
+  of Jianying ≤ 4.x / CapCut ≤ 2.1 (markup.py);
+* a plain string — Jianying ≤ 3.x and hand-written drafts: the caption itself,
+  styled only by the material's own fields (:func:`base_style`).
 
 Style ranges are [start, end) in UTF-16 code units (the app is written
 against UTF-16 strings), so an emoji outside the BMP covers two units.
+
+Material-level fields are the base every ``styles`` entry starts from, and
+the whole look of plain text: ``text_color``/``text_alpha``/``font_size``,
+``bold_width``/``italic_degree``/``underline``, the old border
+(``border_color``/``border_alpha``/``border_width``, when ``check_flag`` has
+bit 8) and shadow (``shadow_*``, bit 32); a style that sets ``strokes`` or
+``shadows`` replaces them, as the modern path always did.
 
 Fields are read leniently: a malformed optional value is ignored, never an
 error, because the app itself ignores what it does not understand. Only a
@@ -20,44 +28,60 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from draftcut.errors import RenderError
 from draftcut.render.text.calibration import DEFAULT_SIZE, SHADOW_DEFAULT_ANGLE
+from draftcut.render.text.markup import parse_markup
 from draftcut.render.text.style import RGB, Shadow, Stroke, Style
 
-__all__ = ["base_style", "char_styles", "content_notes", "hex_rgb", "number", "parse_content", "positive",
-           "unit", "utf16_len", "utf16_starts"]
+__all__ = ["base_style", "char_styles", "content_notes", "hex_rgb", "number", "parse_content", "parse_notes",
+           "positive", "unit", "utf16_len", "utf16_starts"]
 
-_TAG = re.compile(r"<(/?)([A-Za-z_]+)(?:=([^<>]*)|\s[^<>]*)?>")
-_NUMBER = re.compile(r"[-+]?\d*\.?\d+")
+# check_flag bits (pyJianYingDraft; draft-format.md §5.3): 7 base, +8 border, +16 background, +32 shadow, +64 glow
+_BORDER_BIT, _SHADOW_BIT = 8, 32
+# the app's material defaults (shadow_alpha 0.9, shadow_distance 5.0 in every app sample seen)
+_SHADOW_ALPHA, _SHADOW_DISTANCE = 0.9, 5.0
 
 
 def parse_content(material: Mapping[str, Any]) -> tuple[str, list[Mapping[str, Any]]]:
     """The text and its raw ``styles`` entries (mappings only).
 
-    A string is JSON when it decodes to an object; a string starting with
-    ``{`` that does not decode, or one that decodes to an array, is a broken
-    draft and raises; any other string that is not JSON is plain text.
+    A string is JSON when it decodes to an object. Any other string is the
+    text as written — Jianying ≤ 3.x stored the caption itself (``"你好
+    world"``), and a number, list or quoted string is a caption that happens
+    to parse — including one that starts with ``{`` and does not decode
+    (drawn literally, with a note from :func:`parse_notes`, never a failed
+    render). Such plain text takes its whole look from the material's fields
+    (:func:`base_style`), plus the material's font as a style entry.
     """
+    text, styles, _ = _read(material)
+    return text, styles
+
+
+def parse_notes(material: Mapping[str, Any]) -> list[str]:
+    """What reading ``content`` had to guess or drop: malformed JSON drawn
+    literally, unknown markup tags stripped (one note per material)."""
+    return _read(material)[2]
+
+
+def _read(material: Mapping[str, Any]) -> tuple[str, list[Mapping[str, Any]], list[str]]:
     raw = material.get("content")
     where = f"text material {material.get('id', '?')}"
     if isinstance(raw, str):
         head = raw.lstrip()[:1]
         if head == "<":
-            return _parse_markup(raw)
+            return _from_markup(raw)
         try:
             decoded = json.loads(raw)
         except json.JSONDecodeError as exc:
-            if head == "{":
-                raise RenderError(f"{where}: content is not valid JSON ({exc.msg} at char {exc.pos})",
-                                  field="content") from exc
-            return raw, []
-        if not isinstance(decoded, (Mapping, list)) and head not in ("{", "["):
-            return raw, []  # "42", "true": a caption that happens to be a JSON scalar
+            notes = [f"content starts with '{{' but is not valid JSON ({exc.msg} at char {exc.pos}): "
+                     "drawn as the literal text"] if head == "{" else []
+            return raw, _material_font(material), notes
+        if not isinstance(decoded, Mapping):
+            return raw, _material_font(material), []  # "42", "[1, 2]", "\"hi\"": plain text as written
         raw = decoded
     if not isinstance(raw, Mapping):
         raise RenderError(f"{where}: content must be a JSON object, got {type(raw).__name__}",
@@ -66,62 +90,106 @@ def parse_content(material: Mapping[str, Any]) -> tuple[str, list[Mapping[str, A
     if not isinstance(text, str):
         raise RenderError(f"{where}: content has no 'text' string", field="content")
     styles = raw.get("styles")
-    return text, [s for s in styles if isinstance(s, Mapping)] if isinstance(styles, list) else []
+    return text, [s for s in styles if isinstance(s, Mapping)] if isinstance(styles, list) else [], []
 
 
-def _parse_markup(raw: str) -> tuple[str, list[Mapping[str, Any]]]:
-    """Old markup: tags are stripped; ``color``/``size`` tags become styles over their runs."""
-    runs: list[tuple[str, dict[str, Any]]] = []
-    stacks: dict[str, list[str]] = {"color": [], "size": []}
-    pos = 0
-    for m in _TAG.finditer(raw):
-        if m.start() > pos:
-            runs.append((raw[pos:m.start()], _markup_style(stacks)))
-        closing, name, value = m.group(1), m.group(2).lower(), m.group(3)
-        if name in stacks:
-            if closing:
-                stacks[name] = stacks[name][:-1]
-            elif value is not None:
-                stacks[name].append(value)
-        pos = m.end()
-    runs.append((raw[pos:], _markup_style(stacks)))
-    runs = [(t, s) for t, s in runs if t]
-    # Jianying 2.x wrapped the text in square brackets ("[默认文本]");
-    # recalled from app drafts of that era, not verified here.
-    if runs and runs[0][0].startswith("[") and runs[-1][0].endswith("]") and len("".join(t for t, _ in runs)) >= 2:
-        runs[0] = (runs[0][0][1:], runs[0][1])
-        runs[-1] = (runs[-1][0][:-1], runs[-1][1])
+def _from_markup(raw: str) -> tuple[str, list[Mapping[str, Any]], list[str]]:
+    """Old markup (markup.py): each run becomes a ``styles`` entry over its UTF-16 range."""
+    runs, notes = parse_markup(raw)
     text, at = "", 0
     styles: list[Mapping[str, Any]] = []
     for t, style in runs:
         n = utf16_len(t)
         styles.append({**style, "range": [at, at + n]})
         text, at = text + t, at + n
-    return text, styles
+    return text, styles, notes
 
 
-def _markup_style(stacks: Mapping[str, list[str]]) -> dict[str, Any]:
-    style: dict[str, Any] = {}
-    if stacks["color"]:
-        nums = [float(x) for x in _NUMBER.findall(stacks["color"][-1])]
-        if len(nums) >= 3:
-            solid = {"color": nums[:3], "alpha": nums[3] if len(nums) > 3 else 1.0}
-            style["fill"] = {"content": {"solid": solid}}
-    size = re.fullmatch(r"\s*([-+]?\d*\.?\d+)\s*", stacks["size"][-1]) if stacks["size"] else None
-    if size:
-        style["size"] = float(size.group(1))
-    return style
+def _material_font(material: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Plain-text content has no styles; the material's font, if it names one, becomes one
+    (so it is reported, and resolved, like a modern ``styles[].font``)."""
+    ident = next((v for k in ("font_id", "font_resource_id") if isinstance(v := material.get(k), str) and v), "")
+    path = material.get("font_path")
+    if not ident and not (isinstance(path, str) and path):
+        return []
+    return [{"font": {"id": ident, "path": path if isinstance(path, str) else ""}}]
 
 
 # --------------------------------------------------------------------------- styles
 
 
 def base_style(material: Mapping[str, Any]) -> Style:
-    """Material-level defaults (app drafts carry text_color/text_alpha/font_size)."""
-    return Style(rgb=hex_rgb(material.get("text_color")) or (1.0, 1.0, 1.0),
+    """Material-level defaults (app drafts carry text_color/text_alpha/font_size/…).
+
+    ``bold_width`` > 0 and ``italic_degree`` ≠ 0 switch on the synthetic bold
+    and italic (their amounts are not used: draw.py has one of each).
+    """
+    colour = _colour(material.get("text_color"))
+    return Style(rgb=colour[0] if colour else (1.0, 1.0, 1.0),
                  alpha=unit(material.get("text_alpha"), 1.0),
                  size=positive(material.get("font_size"), DEFAULT_SIZE),
-                 underline=material.get("underline") is True)
+                 bold=number(material.get("bold_width"), 0.0) > 0,
+                 italic=number(material.get("italic_degree"), 0.0) != 0,
+                 underline=material.get("underline") is True,
+                 strokes=_material_border(material),
+                 shadows=_material_shadow(material))
+
+
+def _flag(material: Mapping[str, Any], bit: int) -> bool | None:
+    """A ``check_flag`` bit; None when the material has no usable ``check_flag``."""
+    flags = material.get("check_flag")
+    if isinstance(flags, bool) or not isinstance(flags, int):
+        return None
+    return bool(flags & bit)
+
+
+def _material_border(material: Mapping[str, Any]) -> tuple[Stroke, ...]:
+    """The old material-level border as one stroke, drawn like ``styles[].strokes``.
+
+    ``border_width`` is stored in the unit of ``strokes[].width`` (UI/100·0.2):
+    app drafts carry ``border_width: 0.08`` (the UI default 40) beside the
+    markup ``<outline … width=0.08>`` of the same text, so draw.py's
+    ``STROKE_EM_PER_WIDTH`` (calibration.py) maps both to pixels. Gated by
+    ``check_flag`` bit 8; without a ``check_flag`` (hand-written drafts) a
+    readable colour and width are the request.
+    """
+    if _flag(material, _BORDER_BIT) is False:
+        return ()
+    colour = _colour(material.get("border_color"))
+    width = positive(material.get("border_width"), 0.0)
+    if colour is None or not width:
+        return ()
+    return (Stroke(colour[0], unit(material.get("border_alpha"), 1.0) * colour[1], width),)
+
+
+def _material_shadow(material: Mapping[str, Any]) -> tuple[Shadow, ...]:
+    """The material-level shadow, gated by ``check_flag`` bit 32 (``has_shadow`` without one).
+
+    ``shadow_distance`` is the UI value, as ``styles[].shadows[].distance`` is;
+    ``shadow_smoothing`` (app default 0.45) is read as UI/100, so ÷ 6 gives
+    the stored ``diffuse`` unit (pyJianYingDraft: UI/100/6) — our reading,
+    not measured.
+    """
+    on = _flag(material, _SHADOW_BIT)
+    if not (on or (on is None and material.get("has_shadow") is True)):
+        return ()
+    rgb, alpha = _colour(material.get("shadow_color")) or ((0.0, 0.0, 0.0), 1.0)
+    return (Shadow(rgb=rgb, alpha=unit(material.get("shadow_alpha"), _SHADOW_ALPHA) * alpha,
+                   angle=number(material.get("shadow_angle"), SHADOW_DEFAULT_ANGLE),
+                   distance=max(0.0, number(material.get("shadow_distance"), _SHADOW_DISTANCE)),
+                   diffuse=max(0.0, number(material.get("shadow_smoothing"), 0.0)) / 6.0),)
+
+
+def _colour(value: Any) -> tuple[RGB, float] | None:
+    """A material colour: ``#RRGGBB``/``#AARRGGBB`` (app) or a 0–1 float array ``[r, g, b(, a)]``
+    (the form ``styles`` use) → (rgb, alpha); None when absent ("") or unreadable."""
+    if isinstance(value, str):
+        rgb = hex_rgb(value)
+        return (rgb, 1.0) if rgb is not None else None
+    rgb = _rgb(value, (math.nan, math.nan, math.nan))
+    if math.isnan(rgb[0]):
+        return None
+    return rgb, unit(value[3], 1.0) if len(value) > 3 else 1.0
 
 
 def char_styles(text: str, raw: Sequence[Mapping[str, Any]], base: Style) -> list[Style]:
