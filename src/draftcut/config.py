@@ -82,6 +82,9 @@ class Settings(BaseSettings):
     render_workers: int = Field(2, ge=1, le=64)
     """Render jobs running at once, across all server processes sharing the data dir."""
     render_timeout_s: float = Field(3600.0, gt=0)
+    render_max_seconds: float = Field(14_400.0, gt=0, le=86_400)
+    """The longest timeline `gen_video` renders (4 h): the output is as long as the draft's `duration` or its
+    last segment, so a broken or hostile imported draft must not start a render of days of black."""
     render_max_queue: int = Field(100, ge=1)
 
     webhook_secret: str = ""

@@ -14,6 +14,7 @@
     │   ├── InvalidMaskInfo            2023  400
     │   ├── InvalidFilterInfo          2037  400
     │   ├── InvalidSrt                 3005  400   (malformed SRT: names the cue and the line)
+    │   ├── InvalidRenderRange         3022  400   (gen_video start/end, render --from/--to: outside the timeline)
     │   └── NameNotFound               3000  400   (catalog look-ups; only with DRAFTCUT_STRICT_NAMES)
     │       ├── TransitionNotFound     3001  400
     │       ├── AnimationNotFound      3002  400
@@ -88,6 +89,8 @@ __all__ = [
     "InvalidKeyframeInfo",
     "InvalidMaskInfo",
     "InvalidParam",
+    "InvalidRenderRange",
+    "TimelineTooLong",
     "InvalidSegmentType",
     "InvalidSrt",
     "InvalidStickerInfo",
@@ -389,6 +392,29 @@ class RenderFailed(RenderError):
 class EmptyDraft(RenderError):
     code, status = 3021, 400
     zh, en = "草稿内容为空", "Draft content is empty"
+
+
+class InvalidRenderRange(InvalidParam):
+    """A time range to render that is not a part of the timeline: negative, empty, reversed or past its end.
+
+    A parameter error, not a render failure: the field says which end to fix
+    (gen_video's `start`/`end`, the CLI's ``--from``/``--to``).
+    """
+
+    code, status = 3022, 400
+    zh, en = "渲染时间范围无效", "Invalid render time range"
+
+
+class TimelineTooLong(InvalidParam):
+    """A timeline longer than the service renders (`DRAFTCUT_RENDER_MAX_SECONDS`).
+
+    The output is as long as the draft's timeline (its `duration`, or its last
+    segment of any kind); an imported draft can claim any length, and a render
+    of it must not occupy a worker for days.
+    """
+
+    code, status = 3023, 400
+    zh, en = "时间线过长", "Timeline too long to render"
 
 
 class JobError(DraftcutError):

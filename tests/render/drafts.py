@@ -16,6 +16,8 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from draftcut.draft.catalog import get_catalog
+
 __all__ = ["PLACEHOLDER", "SEC", "Draft", "audio_effect", "clip", "kf"]
 
 SEC = 1_000_000
@@ -158,11 +160,16 @@ class Draft:
 
     # -- filters, effects, blend modes, stickers (pyJianYingDraft 0.3.1 shapes) -------------
     def filter_material(self, name: str, intensity: float = 1.0, *, target: int = 0) -> str:
-        """A `materials.effects` filter (`value` = intensity 0–1); reference it from a segment or a filter track."""
+        """A `materials.effects` filter (`value` = intensity 0–1); reference it from a segment or a filter track.
+
+        The ids are the catalog entry's of that name (empty for a name the catalog lacks): the renderer looks a
+        filter up by its id first, so another filter's id would make it that filter."""
+        entry = get_catalog("filters").find(name)
+        ident = entry.resource_id if entry is not None else ""
         return self._material("effects", {
             "adjust_params": [], "apply_target_type": target, "category_id": "", "category_name": "",
-            "effect_id": "7127828208690433311", "name": name, "platform": "all",
-            "resource_id": "7127828208690433311", "source_platform": 1, "sub_type": "none", "time_range": None,
+            "effect_id": ident, "name": name, "platform": "all",
+            "resource_id": ident, "source_platform": 1, "sub_type": "none", "time_range": None,
             "type": "filter", "value": intensity, "version": ""})
 
     def video_effect(self, name: str, params: dict[str, float] | None = None, *, target: int = 0,

@@ -24,14 +24,23 @@ async def gen_video(request: Request, req: GenVideoRequest) -> dict[str, Any]:
     An unchanged draft already rendered answers `status: completed` with its `video_url` at once.
     `warnings` lists what the render will approximate or leave out, and missing media files.
     `quality: "preview"` renders a 360p proxy with the fastest settings, to watch the draft in seconds.
+    `start`/`end` (µs) render only that part of the timeline, cached apart from the whole draft.
     """
     return ok(request, await renders(request).submit(req.draft_url, language(request), req.callback_url,
-                                                     req.quality or "final"))
+                                                     req.quality or "final", req.start, req.end))
 
 
 @router.post("/gen_video_status")
 async def gen_video_status(request: Request, req: DraftUrlRequest) -> dict[str, Any]:
-    """Status, real progress 0–100, video_url when completed, unsupported features, error on failure."""
+    """Status, real progress 0–100, video_url when completed, unsupported features, error on failure.
+
+    `unsupported`: one note per segment and feature (`segment_id`, `feature`, `detail`, `kind`:
+    approximated or omitted, `material`: the display name of the segment's material, `start_us`/`end_us`).
+    `report` (null until completed): `{exact, duration_matches, length, approximated: [group],
+    omitted: [group]}`, identical notes grouped by feature, detail and material, each group with its
+    `count`, `segment_ids`, first `ranges` and a one-line `message`; `duration_matches` is false when the
+    output's length differs from the draft's `duration`.
+    """
     return ok(request, await renders(request).status(req.draft_url))
 
 

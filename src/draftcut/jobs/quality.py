@@ -8,6 +8,11 @@ was (renders cached before qualities existed stay valid), a preview's is the
 same kind of hash prefixed ``preview:``. So the cache can never answer one
 quality with the other, and the job record says which it is without a
 column of its own.
+
+A render of a time range (gen_video's `start`/`end`) adds ``@<start>-<end>``
+(µs; the end empty for "to the timeline's end") to the key: a range is never
+answered with the whole draft's render or another range's, nor the other way
+round, and the worker reads the range back from the key (`range_of`).
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from draftcut import __version__
 if TYPE_CHECKING:
     from draftcut.render import RenderSpec
 
-__all__ = ["QUALITIES", "Quality", "quality_of", "render_spec", "settings_key"]
+__all__ = ["QUALITIES", "Quality", "quality_of", "range_key", "range_of", "render_spec", "settings_key"]
 
 Quality = Literal["final", "preview"]
 QUALITIES: tuple[Quality, ...] = ("final", "preview")
@@ -49,3 +54,20 @@ def settings_key(quality: Quality = "final") -> str:
 def quality_of(key: str) -> Quality:
     """The quality a job's `settings_key` was made for."""
     return "preview" if key.startswith("preview:") else "final"
+
+
+def range_key(key: str, span: tuple[int, int | None] | None) -> str:
+    """`key` for a render of ``[start, end)`` µs of the timeline only; None: the whole timeline, `key` itself."""
+    if span is None:
+        return key
+    start, end = span
+    return f"{key}@{start}-{'' if end is None else end}"
+
+
+def range_of(key: str) -> tuple[int, int | None] | None:
+    """The time range a job's `settings_key` asks for (`range_key`), or None for the whole timeline."""
+    _, sep, tail = key.rpartition("@")
+    if not sep:
+        return None
+    start, _, end = tail.partition("-")
+    return int(start), int(end) if end else None

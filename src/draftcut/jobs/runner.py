@@ -10,13 +10,13 @@ import shutil
 import socket
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from draftcut.config import Settings
 from draftcut.errors import DraftcutError, DraftNotFound, EmptyDraft, RenderFailed
-from draftcut.jobs.quality import quality_of, render_spec
+from draftcut.jobs.quality import quality_of, range_of, render_spec
 from draftcut.jobs.store import Job, JobStore
 from draftcut.service import DraftService
 
@@ -134,6 +134,7 @@ class JobRunner:
                       cancel: threading.Event) -> tuple[list[dict[str, Any]], int]:
         """The render's unsupported notes and the draft version it was made from."""
         from draftcut.render import render  # deferred: API-only deployments need no renderer import
+        from draftcut.render.model.report import length_note
 
         listing = await asyncio.to_thread(self.service.store.listing, job.draft_id)
         folder = await asyncio.to_thread(self.service.materialize_listing, listing, workdir / job.draft_id)
@@ -149,8 +150,11 @@ class JobRunner:
                 last["t"] = now
                 self.jobs.progress(job.id, state["progress"], phase)
 
-        spec = render_spec(quality_of(job.settings_key))
+        spec = replace(render_spec(quality_of(job.settings_key)), range=range_of(job.settings_key),
+                       max_length_s=self.settings.render_max_seconds)
         result = await asyncio.to_thread(render, folder, output, spec=spec, progress=progress,
                                          ffmpeg=self.settings.ffmpeg or None, cancel=cancel)
         await asyncio.to_thread(self.service.blobs.put_file, render_key(job.id), output)
-        return [asdict(u) for u in result.unsupported], listing.version
+        # the length comparison travels with the notes, so gen_video_status can build its report from them
+        length = length_note(result.duration_us, result.draft_duration_us, result.fps)
+        return [asdict(u) for u in (*result.unsupported, *([length] if length else []))], listing.version

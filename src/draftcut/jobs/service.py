@@ -14,7 +14,7 @@ from draftcut.draft.ids import draft_id_from_url, is_draft_id
 from draftcut.draft.record import DraftRecord
 from draftcut.errors import InvalidParam, JobNotFound, MediaRefused, QueueFull, RenderError
 from draftcut.jobs.previews import PreviewCache, check_renderable
-from draftcut.jobs.quality import Quality, quality_of, settings_key
+from draftcut.jobs.quality import Quality, quality_of, range_key, settings_key
 from draftcut.jobs.runner import JobRunner, render_key
 from draftcut.jobs.store import Job, JobStore
 from draftcut.media import check_url
@@ -45,10 +45,20 @@ def job_status(job: Job, base_url: str) -> dict[str, Any]:
         "video_url": f"{base_url}/output/{job.video_key}" if done else "",
         "error_message": job.error_message, "error_status": job.error_status or None,
         "unsupported": job.unsupported, "attempts": job.attempts, "draft_version": job.draft_version,
-        "cached": job.phase == "cached",
+        "cached": job.phase == "cached", "report": _report(job),
         "created_at": _iso(job.created_at), "started_at": _iso(job.started_at),
         "completed_at": _iso(job.completed_at),
     }
+
+
+def _report(job: Job) -> dict[str, Any] | None:
+    """A completed job's notes grouped (``render/model/report.py``), rebuilt from the stored list; None before."""
+    if job.status != "completed":
+        return None
+    # deferred: API-only processes import no renderer at start-up
+    from draftcut.render.model.report import build_report, notes_from_json, report_json
+
+    return report_json(build_report(notes_from_json(job.unsupported)))
 
 
 def _callback(job: Job) -> dict[str, Any] | None:
@@ -56,6 +66,25 @@ def _callback(job: Job) -> dict[str, Any] | None:
         return None
     return {"url": job.callback_url, "status": job.callback_status or "waiting", "attempts": job.callback_attempts,
             "last_status": job.callback_last_status or None, "last_error": job.callback_last_error}
+
+
+def _span(start: int | None, end: int | None, length: int | None,
+          max_seconds: float) -> tuple[int, int | None] | None:
+    """gen_video's range, checked against the timeline's `length` (by the renderer's own rule); None: all of it.
+
+    A range covering the whole timeline is the whole render (one cache entry).
+    With no length (the draft cannot be read: the warnings say why, and the
+    render will fail) the range is kept as given. What would render is checked
+    against `max_seconds` here, so a too-long timeline is a 400 now, not a
+    failed job later (TimelineTooLong).
+    """
+    if length is None:
+        return None if start is None and end is None else (start or 0, end)
+    from draftcut.render import RenderSpec  # deferred: API-only processes import no renderer at start-up
+
+    span = None if start is None and end is None else (start or 0, end)
+    first, last = RenderSpec(range=span, max_length_s=max_seconds).span_us(length)
+    return None if (first, last) == (0, length) else (first, last)
 
 
 class RenderService:
@@ -82,21 +111,27 @@ class RenderService:
         return url
 
     async def submit(self, draft_url: str, lang: str, callback_url: str | None = None,
-                     quality: Quality = "final") -> dict[str, Any]:
+                     quality: Quality = "final", start: int | None = None, end: int | None = None) -> dict[str, Any]:
         """Queue a render, or answer at once from a completed render of the same draft version and settings.
 
         `quality` chooses the settings (jobs/quality.py); a render of the other
-        quality never answers for it. Either way the answer carries `warnings`:
+        quality never answers for it. `start`/`end` (µs) render a part of the
+        timeline, checked against its length here (`InvalidRenderRange` naming
+        the field); the range is part of the cache key, so a range and the whole
+        draft never answer for each other. Either way the answer carries `warnings`:
         what the render will approximate or leave out, and media files that are
         missing, found without rendering.
         """
         draft_id = draft_id_from_url(draft_url)
         callback = self._check_callback(callback_url)
         record = await self._check_renderable(draft_id)
-        key = settings_key(quality)
-        warnings = await asyncio.to_thread(self.check, draft_id)
+        warnings, length = await asyncio.to_thread(self._inspect, draft_id)
+        span = _span(start, end, length, self.drafts.settings.render_max_seconds)
+        key = range_key(settings_key(quality), span)
         answer: dict[str, Any] = {"message": SUBMITTED[lang], "draft_url": self.drafts.draft_url(draft_id),
                                   "quality": quality}
+        if span is not None:
+            answer["start"], answer["end"] = span
         cached = await asyncio.to_thread(self._cached, draft_id, record.version, key)
         if cached is not None:
             job = await asyncio.to_thread(self.jobs.add_completed, cached, self.drafts.draft_url(draft_id), callback)
@@ -122,7 +157,11 @@ class RenderService:
         return None
 
     def check(self, draft_id: str) -> list[dict[str, Any]]:
-        """What rendering the draft now would report, without rendering it.
+        """What rendering the draft now would report, without rendering it (`_inspect`)."""
+        return self._inspect(draft_id)[0]
+
+    def _inspect(self, draft_id: str) -> tuple[list[dict[str, Any]], int | None]:
+        """What rendering the draft now would report, and its timeline's length (None if it cannot be read).
 
         The draft folder is laid out as for a render (media hard-linked, so this
         is cheap) and read by the renderer's own `load_timeline`; no media file
@@ -135,6 +174,7 @@ class RenderService:
         missing: dict[str, dict[str, Any]] = {}
         workdir = self.drafts.blobs.scratch_dir()
         warnings: list[dict[str, Any]] = []
+        length: int | None = None
         try:
             folder = self.drafts.materialize_listing(listing, workdir / draft_id, missing=missing)
             for relpath, entry in missing.items():
@@ -153,13 +193,15 @@ class RenderService:
                 warnings.append({"kind": "invalid", "field": None,
                                  "message": f"the draft could not be checked: {type(exc).__name__}: {exc}"})
             else:
+                length = timeline.duration
                 for note in timeline.unsupported:
                     where = f"segment {note.segment_id}: " if note.segment_id else ""
-                    warnings.append({"kind": "unsupported", **asdict(note),
-                                     "message": f"{where}{note.feature}: {note.detail}"})
+                    # the note's own `kind` (approximated / omitted) is `note_kind`: `kind` names the warning
+                    fields = {**asdict(note), "note_kind": note.kind, "kind": "unsupported"}
+                    warnings.append({**fields, "message": f"{where}{note.feature}: {note.detail}"})
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
-        return warnings
+        return warnings, length
 
     async def status(self, draft_url: str) -> dict[str, Any]:
         job = await asyncio.to_thread(self.jobs.latest, draft_id_from_url(draft_url))

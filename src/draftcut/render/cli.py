@@ -8,6 +8,10 @@ safely into a temporary folder and its media are found inside it the way
 `import_draft` finds them (`draftcut.handoff.match`): by placeholder path,
 relative path, or file name; a material whose file is not in the zip fails
 the render with an error naming it.
+
+``render --from S --to S`` renders that part of the timeline only (seconds;
+the output starts at 0); the summary says why the output is as long as it
+is when that differs from the draft's ``duration`` (``read/length.py``).
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from draftcut.errors import DraftcutError
+from draftcut.errors import DraftcutError, InvalidRenderRange
+from draftcut.render.model.report import summary_lines
 from draftcut.render.model.spec import RenderResult, RenderSpec
 
 __all__ = ["add_render_parsers"]
@@ -30,6 +35,7 @@ _BAR = 30
 _ZIP_MAX_BYTES = 64 * 1024**3
 """What a zip given to the CLI may unpack to: the user's own file, so only the disk limits it (bombs are
 still refused by their compression ratio)."""
+_MAX_SECONDS = 86_400.0
 
 
 def add_render_parsers(subparsers: Any) -> None:
@@ -44,6 +50,10 @@ def add_render_parsers(subparsers: Any) -> None:
     render.add_argument("--parallel", type=int, default=0, help="window jobs at once (default: CPU cores)")
     render.add_argument("--window", type=float,
                         help="seconds per parallel window (default: duration / 2 per core, 3–10)")
+    render.add_argument("--from", dest="range_from", type=_seconds, metavar="S",
+                        help="render from this time on the timeline, in seconds (default 0); the output starts at 0")
+    render.add_argument("--to", dest="range_to", type=_seconds, metavar="S",
+                        help="render up to this time on the timeline, in seconds (default: the timeline's end)")
     render.set_defaults(func=_cmd_render)
     preview = subparsers.add_parser("preview", help="write the frame at a given time as PNG")
     preview.add_argument("draft", help="draft folder, draft_content.json, zip of a draft folder, or draft_url")
@@ -51,6 +61,24 @@ def add_render_parsers(subparsers: Any) -> None:
     preview.add_argument("-o", "--output", type=Path, required=True, help="output .png")
     _size_args(preview)
     preview.set_defaults(func=_cmd_preview)
+
+
+def _seconds(text: str) -> float:
+    """A time on the timeline for ``--from``/``--to``: a finite number of seconds, 0 to 24 h."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if not 0 <= value <= _MAX_SECONDS:  # NaN fails this too
+        raise argparse.ArgumentTypeError(f"must be from 0 to {_MAX_SECONDS:g} seconds, got {text!r}")
+    return value
+
+
+def _range(args: argparse.Namespace) -> tuple[int, int | None] | None:
+    if args.range_from is None and args.range_to is None:
+        return None
+    return (round((args.range_from or 0.0) * 1_000_000),
+            None if args.range_to is None else round(args.range_to * 1_000_000))
 
 
 def _size_args(parser: argparse.ArgumentParser) -> None:
@@ -102,10 +130,10 @@ def _report(result: RenderResult) -> None:
     sys.stderr.write("\n")
     print(f"{result.output}: {result.width}x{result.height} {result.fps:g} fps, "
           f"{result.duration_us / 1e6:.2f} s, rendered in {result.elapsed_s:.1f} s")
-    if result.unsupported:
-        print(f"{len(result.unsupported)} feature(s) not rendered faithfully:")
-        for item in result.unsupported:
-            print(f"  - [{item.segment_id or 'draft'}] {item.feature}: {item.detail}")
+    for line in result.length_notes:
+        print(f"length: {line}")
+    for line in summary_lines(result):  # identical notes grouped, then the summary
+        print(line)
 
 
 def _output(path: Path) -> Path:
@@ -121,13 +149,15 @@ def _cmd_render(args: argparse.Namespace) -> int:
     from draftcut.render.run.render import render
 
     spec = RenderSpec(width=args.width, height=args.height, fps=args.fps, crf=args.crf, preset=args.preset,
-                      parallel=args.parallel, window_s=args.window)
+                      parallel=args.parallel, window_s=args.window, range=_range(args))
     output = _output(args.output)
     try:
         with _source(args.draft) as source:
             result = render(source.draft, output, spec=spec, progress=_bar, resolve_media=source.resolve,
                             allow_outside_paths=source.local)
     except DraftcutError as exc:
+        if isinstance(exc, InvalidRenderRange):  # name the flag, not the API's field
+            exc.field = {"start": "--from", "end": "--to"}.get(exc.field or "", exc.field)
         sys.stderr.write(f"\nerror: {exc.describe() or exc.message('en')}\n")
         return 1
     _report(result)

@@ -1,12 +1,17 @@
-"""gen_video's request: capcut-mate's fields plus `callback_url` and `quality`."""
+"""gen_video's request: capcut-mate's fields plus `callback_url`, `quality` and a time range (`start`, `end`).
+
+The range's times are µs on the draft's timeline, as every capcut-mate time
+is (``start``/``end`` of the ``*_infos`` items); checked against the timeline's
+length when the job is submitted (`InvalidRenderRange`, 3022, naming the field).
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 
-from draftcut.schemas._fields import DraftUrlRequest
+from draftcut.schemas._fields import DraftUrlRequest, OptMicros, micros
 
 PREVIEW_MIN_WIDTH, PREVIEW_MAX_WIDTH = 16, 4096
 """Bounds of `preview`'s `width` (even, in px): shared by the route, the render service and MCP's preview tool."""
@@ -27,6 +32,28 @@ class GenVideoRequest(DraftUrlRequest):
     apiKey: Annotated[str | None, Field(  # capcut-mate spells it so
         max_length=200, description="capcut-mate's field: an API key, when the server requires keys "
                                     "(the Authorization or X-API-Key header does the same)")] = None
+
+    start: Annotated[Annotated[int, Field(ge=0, le=86_400_000_000)] | None, Field(
+        description="render only the timeline from this time on, in µs (default 0); the video starts at 0. "
+                    "With `end`: exactly end − start long, video and sound, transitions at the cut as they "
+                    "look there. Cached apart from the whole draft's render")] = None
+    end: Annotated[OptMicros, Field(
+        description="render only the timeline up to this time, in µs (default: the timeline's end); after "
+                    "`start`, at most the timeline's length, else a 3022 naming `end`")] = None
+
+    @field_validator("start", "end", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> Any:
+        """"" or null (a workflow tool's unset field) is not given; floats are truncated as capcut-mate does."""
+        return None if value is None or value == "" else micros(value)
+
+    @field_validator("end")
+    @classmethod
+    def _end_after_start(cls, value: int | None, info: ValidationInfo) -> int | None:
+        start = info.data.get("start")
+        if value is not None and start is not None and value <= start:
+            raise ValueError(f"must be greater than start ({start})")
+        return value
 
     @field_validator("quality", mode="before")
     @classmethod

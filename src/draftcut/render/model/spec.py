@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from draftcut.errors import InvalidRenderRange, TimelineTooLong
 from draftcut.render.model.timeline import Unsupported
 
 __all__ = ["DEFAULT_SPEC", "PROXY_SPEC", "RenderResult", "RenderSpec"]
@@ -43,6 +44,52 @@ class RenderSpec:
     sample_rate: int = 48_000
     keep_workdir: bool = False
     """Leave the intermediate files (graphs, chunks) next to the output for debugging."""
+    range: tuple[int, int | None] | None = None
+    """Render only ``[start, end)`` of the timeline, in µs (end None: to the timeline's end); the output
+    starts at 0 and is end − start long. None: the whole timeline. Checked by `span_us`."""
+    max_length_s: float | None = None
+    """The longest output rendered (`TimelineTooLong` beyond it); None: no limit. The service sets it
+    (``DRAFTCUT_RENDER_MAX_SECONDS``): an imported draft can claim any `duration`."""
+
+    def __post_init__(self) -> None:
+        if isinstance(self.range, list):  # from JSON (the corpus' ``render``)
+            object.__setattr__(self, "range", tuple(self.range))
+
+    def span_us(self, length: int) -> tuple[int, int]:
+        """``(start, end)`` µs of the timeline to render; `length` is the timeline's.
+
+        Raises `InvalidRenderRange` naming ``start`` or ``end`` for a range
+        that is not a part of ``[0, length]``: negative, not a whole number,
+        empty or reversed, or past the end.
+        """
+        if self.range is None:
+            self._check_length(length)
+            return 0, length
+        start, end = self.range
+        for name, value in (("start", start), ("end", end)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise InvalidRenderRange(f"must be a whole number of µs, got {value!r}", field=name)
+        first, last = start or 0, length if end is None else end
+        if first < 0:
+            raise InvalidRenderRange(f"must be >= 0, got {first}", field="start")
+        if first >= length:
+            raise InvalidRenderRange(f"{_s(first)} is not before the timeline's end ({_s(length)})", field="start")
+        if last > length:
+            raise InvalidRenderRange(f"{_s(last)} is past the timeline's end ({_s(length)})", field="end")
+        if last <= first:
+            raise InvalidRenderRange(f"{_s(last)} must be after start ({_s(first)})", field="end")
+        self._check_length(last - first)
+        return first, last
+
+    def _check_length(self, span: int) -> None:
+        if self.max_length_s is not None and span > self.max_length_s * 1_000_000:
+            field = "duration" if self.range is None else "end"
+            raise TimelineTooLong(f"{_s(span)} to render, more than the {self.max_length_s:g} s this service "
+                                  "renders (DRAFTCUT_RENDER_MAX_SECONDS); render a part with start/end", field=field)
+
+
+def _s(us: int) -> str:
+    return f"{us / 1e6:g} s ({us} µs)"
 
 
 DEFAULT_SPEC = RenderSpec()
@@ -65,3 +112,11 @@ class RenderResult:
     windows: int = 0
     elapsed_s: float = 0.0
     workdir: Path | None = field(default=None)
+    range_us: tuple[int, int] = (0, 0)
+    """The part of the timeline rendered, µs (the whole of it unless `RenderSpec.range` asked for less)."""
+    length_notes: list[str] = field(default_factory=list)
+    """Why the output is as long as it is, in words (``read/length.py``): the CLI's summary says them."""
+    draft_duration_us: int | None = None
+    """The draft's own ``duration`` field (None when it has none), to compare the output's length with."""
+    segments: int = 0
+    """Segments in the draft: the report counts those with no note as rendered exactly."""

@@ -9,9 +9,10 @@ without ffmpeg on the machine.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from draftcut.draft.clip import Clip
 
@@ -20,10 +21,14 @@ __all__ = [
     "AudioClip",
     "Background",
     "CanvasLook",
+    "Chroma",
     "Crop",
     "Curve",
     "Look",
     "MaskShape",
+    "NoteKind",
+    "NestedDraft",
+    "SegmentLabel",
     "Timeline",
     "Transition",
     "Unsupported",
@@ -32,6 +37,10 @@ __all__ = [
 
 Curve = tuple[tuple[int, float], ...]
 """A piecewise-linear function of segment-local time: ``((time_us, value), ...)``, sorted."""
+
+
+NoteKind = Literal["approximated", "omitted"]
+"""How a note's feature reached the output (`Unsupported.kind`)."""
 
 
 @dataclass(slots=True)
@@ -44,6 +53,24 @@ class Unsupported:
     segment_id: str | None
     feature: str
     detail: str
+    kind: NoteKind = "omitted"
+    """approximated: drawn, but not as the app draws it; omitted: left out of the output. A note
+    that does not say is counted as left out, the claim that promises least about the output."""
+    material: str | None = None
+    """Display name of the segment's own material (file name, effect name, start of a caption)."""
+    start_us: int | None = None
+    end_us: int | None = None
+    """Where the segment lies on the timeline; the three are filled from the draft by
+    ``read/labels.py``, so a note needs to give only the segment id."""
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentLabel:
+    """What a report needs to name a segment: its place on the timeline and its material's name."""
+
+    start: int
+    end: int
+    material: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +132,19 @@ class Background:
 
 
 @dataclass(frozen=True, slots=True)
+class Chroma:
+    """A `chromas` material (色度抠图, chroma key; draft-format.md §5.10): the key colour and the app's 0–1 sliders.
+
+    ``plan/chroma.py`` draws it with ffmpeg ``colorkey``, an approximation of the app's keyer.
+    """
+
+    color: str
+    """``RRGGBB`` hex, upper-case, no ``#``."""
+    intensity: float
+    shadow: float
+
+
+@dataclass(frozen=True, slots=True)
 class Look:
     """A filter or video effect drawn as an approximation: a recipe family of ``read/looks.py``.
 
@@ -132,6 +172,19 @@ class CanvasLook:
     @property
     def end(self) -> int:
         return self.start + self.duration
+
+
+@dataclass(frozen=True, slots=True)
+class NestedDraft:
+    """A compound clip's (复合片段) nested draft: a whole ``draft_content`` shown as one video clip.
+
+    `run/compound.py` renders it to an intermediate file before probing; until then the clip's
+    `media` is a stand-in path that names no file.
+    """
+
+    material_id: str
+    name: str
+    draft: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +222,10 @@ class VisualClip:
     """Filters and effects attached to this segment, in the order they apply."""
     blend: str | None = None
     """Blend mode (``plan/blend.py`` key) the layer is composited with; None = normal."""
+    compound: NestedDraft | None = None
+    """Set for a compound clip until its nested draft is rendered (``run/compound.py``)."""
+    chroma: Chroma | None = None
+    """Chroma key (色度抠图): pixels near its colour become transparent (video and photo clips)."""
 
     @property
     def end(self) -> int:
@@ -230,3 +287,8 @@ class Timeline:
     (``read/load.py``); transitions there use xfade, gaps there are black canvas."""
     looks: tuple[CanvasLook, ...] = ()
     """Filter- and effect-track segments, applied to the composite at their place in the layer order."""
+    draft_duration: int | None = None
+    """The draft's own ``duration`` field (None when absent); `duration` is the timeline length rendered:
+    the longer of it and every segment's end (``read/length.py``)."""
+    labels: Mapping[str, SegmentLabel] = field(default_factory=dict)
+    """Segment id → place and material name of every segment in the draft, to name it in notes."""

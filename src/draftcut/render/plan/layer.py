@@ -4,7 +4,8 @@ Order, chosen for cost: per-input timing first for video (``fps`` before
 ``scale`` drops surplus source frames before any pixel work), everything
 static once on the single frame for photos and text (then ``loop``); crop →
 fit/scale → flip → the clip's colour keyframes, filters and effects
-(``plan/fx.py``, at the layer's size, in YUV) → pixel format → mask → constant
+(``plan/fx.py``, at the layer's size, in YUV) → pixel format → chroma key
+(``plan/chroma.py``, in RGBA) → mask → constant
 alpha → rotation; then the per-frame parts (animated rotation,
 sendcmd-driven alpha, animated scale). A photo or text whose filters or
 effects change over time (a flash, a shake) is looped first and then
@@ -25,6 +26,7 @@ from pathlib import Path
 from draftcut.render.model.frames import fmt, frame_time, seconds, settb
 from draftcut.render.model.resources import MediaInfo, OutputFormat, Resources, TextAsset
 from draftcut.render.model.timeline import Curve, VisualClip
+from draftcut.render.plan.chroma import chroma_filter
 from draftcut.render.plan.colour import SCALE_TO_OUTPUT, input_tag
 from draftcut.render.plan.fx import FxContext, apply_looks, colour_filters, colour_is_dynamic, look_is_dynamic
 from draftcut.render.plan.geometry import canvas_center, cropped_size, even, fit_factor, rotated_box
@@ -89,8 +91,8 @@ class _Shape:
         self.dyn_pos = motion.dynamic("x") or motion.dynamic("y")
         own_alpha = clip.kind == "text" or bool(info and info.has_alpha)
         self.own_alpha = own_alpha
-        self.needs_alpha = (own_alpha or clip.mask is not None or self.dyn_alpha or self.alpha < 0.999
-                            or not self.quarter)
+        self.needs_alpha = (own_alpha or clip.mask is not None or clip.chroma is not None or self.dyn_alpha
+                            or self.alpha < 0.999 or not self.quarter)
         self.fx = bool(clip.looks) or any(clip.keyframes.get(p) for p in ("saturation", "contrast", "brightness"))
         self.dyn_fx = any(look_is_dynamic(lk) for lk in clip.looks) or colour_is_dynamic(clip.keyframes)
 
@@ -280,9 +282,14 @@ def _static(g: Graph, clip: VisualClip, shape: _Shape, label: str, video_count: 
         label = fx(g, g.chain([label], [*filters, f"format={'yuva420p' if shape.own_alpha else 'yuv420p'}"], "l"))
         filters = []
     filters.append(f"format={_ALPHA_FORMAT if shape.needs_alpha else 'yuv420p'}")
+    if clip.chroma is not None:  # keyed in RGB, at the layer's size (plan/chroma.py)
+        filters.append(chroma_filter(clip.chroma))
     label = g.chain([label], filters, "l")
     if clip.mask is not None:
         mask = _mask_stream(g, clip, shape, video_count, shift)
+        if clip.chroma is not None:  # alphamerge replaces alpha: keep the key's by multiplying it into the mask
+            label, keyed = _split(g, label)
+            mask = g.chain([g.chain([keyed], ["alphaextract"], "ka"), mask], ["blend=all_mode=multiply"], "km")
         label = g.chain([label, mask], ["alphamerge"], "m")
     tail: list[str] = []
     if not shape.dyn_alpha and shape.alpha < 0.999:

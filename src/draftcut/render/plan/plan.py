@@ -4,7 +4,8 @@ A render is: one video job per time window (its own small graph, H.264
 encoded with identical settings), one audio job per (longer) audio window
 (float WAV), and a final job that joins the video pieces with the concat
 demuxer without re-encoding and encodes the joined audio to AAC. A preview
-is the video graph of a one-frame window written as PNG.
+is the video graph of a one-frame window written as PNG. A time range
+(`RenderSpec.range`) is the same jobs over its frames only (``plan/windows.py``).
 
 Compositing follows the layer order ``(render_index, track position)``:
 the bottom track, then each layer overlaid (with its blend mode, if any:
@@ -36,7 +37,7 @@ from draftcut.render.plan.memory import audio_job_bytes, span_bytes, window_byte
 from draftcut.render.plan.spans import Span, build_spans
 from draftcut.render.plan.windows import cut_windows, render_range
 
-__all__ = ["Job", "RenderPlan", "output_format", "plan_preview", "plan_render"]
+__all__ = ["Job", "RenderPlan", "output_format", "plan_preview", "plan_render", "range_frames"]
 
 DEFAULT_WINDOW_S = 10.0
 _AUDIO_WEIGHT = 0.05
@@ -242,14 +243,14 @@ def encoder_args(spec: RenderSpec, threads: int) -> list[str]:
             *ENCODER_FLAGS, "-threads", str(threads)]
 
 
-def _video_jobs(tl: Timeline, res: Resources, spec: RenderSpec, fmt_: OutputFormat, frames: int,
+def _video_jobs(tl: Timeline, res: Resources, spec: RenderSpec, fmt_: OutputFormat, frames: tuple[int, int],
                 threads: int) -> tuple[tuple[Job, ...], list[Unsupported]]:
     tl, notes = _drawable(tl, res)
     spans, span_notes = build_spans(tl, fmt_.fps)
     budget = spec.memory_mb * 2**20 - window_bytes([], fmt_, res)
     size = max(1, round((spec.window_s or DEFAULT_WINDOW_S) * fmt_.fps))
-    windows = cut_windows(frames, size, _forbidden(spans), [(s.a, s.b, span_bytes(s, res)) for s in spans],
-                          spec.max_inputs, budget)
+    windows = cut_windows(frames[1], size, _forbidden(spans), [(s.a, s.b, span_bytes(s, res)) for s in spans],
+                          spec.max_inputs, budget, first=frames[0])
     encode = encoder_args(spec, threads)
     looks = look_spans(tl, fmt_.fps)
     jobs = tuple(_video_job(fmt_, res, spans, f0, f1, i, encode, threads, looks)
@@ -258,23 +259,35 @@ def _video_jobs(tl: Timeline, res: Resources, spec: RenderSpec, fmt_: OutputForm
 
 
 def _audio_jobs(tl: Timeline, res: Resources, spec: RenderSpec, fmt_: OutputFormat,
-                frames: int) -> tuple[tuple[Job, ...], list[Unsupported]]:
+                frames: tuple[int, int]) -> tuple[tuple[Job, ...], list[Unsupported]]:
     clips, notes = audible(tl.audios, res)
     spans = [(frame_of(c.start, fmt_.fps), frame_of(c.end, fmt_.fps) + 1, 1.0) for c in clips]
-    windows = cut_windows(frames, max(1, round(spec.audio_window_s * fmt_.fps)), [], spans, spec.max_inputs)
+    windows = cut_windows(frames[1], max(1, round(spec.audio_window_s * fmt_.fps)), [], spans, spec.max_inputs,
+                          first=frames[0])
     aac = spec.audio_bitrate if len(windows) == 1 else None
     return tuple(_audio_job(fmt_, res, clips, f0, f1, i, aac) for i, (f0, f1) in enumerate(windows)), notes
 
 
 def plan_render(tl: Timeline, res: Resources, spec: RenderSpec, *, threads: int, final: str) -> RenderPlan:
-    """All jobs for rendering `tl`; `final` is the path the mux job writes."""
+    """All jobs for rendering `tl` (or the part `spec.range` asks for); `final` is the path the mux job writes."""
     fmt_ = output_format(tl, spec)
-    frames = max(1, frame_of(tl.duration, fmt_.fps))
-    video, video_notes = _video_jobs(tl, res, spec, fmt_, frames, threads)
-    audio, audio_notes = _audio_jobs(tl, res, spec, fmt_, frames)
+    span = range_frames(tl, spec, fmt_.fps)
+    frames = span[1] - span[0]
+    video, video_notes = _video_jobs(tl, res, spec, fmt_, span, threads)
+    audio, audio_notes = _audio_jobs(tl, res, spec, fmt_, span)
     mux = _mux_job(fmt_, video, audio, frames, spec, final)
     return RenderPlan(fmt_, frames, _frame_us(frames, fmt_), video, audio, mux,
                       (*tl.unsupported, *video_notes, *audio_notes))
+
+
+def range_frames(tl: Timeline, spec: RenderSpec, fps: Fraction) -> tuple[int, int]:
+    """Output frames ``[first, end)`` of the timeline: all of it, or `spec.range` on the frame grid (≥ 1 frame).
+
+    Raises `InvalidRenderRange` for a range that is not a part of the timeline.
+    """
+    start, end = spec.span_us(tl.duration)
+    first = frame_of(start, fps)
+    return first, max(first + 1, frame_of(end, fps))
 
 
 def plan_preview(tl: Timeline, res: Resources, fmt_: OutputFormat, at_us: int, output: str, *,

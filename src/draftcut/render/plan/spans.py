@@ -122,5 +122,5 @@ def _incoming(nxt: Span, trans: Transition, frames: int, pre: int, notes: list[U
         return replace(nxt, pre=pre, xfade=trans, xfade_frames=frames)
     if trans.kind != "fade":
         notes.append(Unsupported(nxt.clip.segment_id, "transition",
-                                 f"{trans.name!r} off the bottom track rendered as a dissolve"))
+                                 f"{trans.name!r} off the bottom track rendered as a dissolve", "approximated"))
     return replace(nxt, pre=pre, fade_in=(nxt.f0 - pre, nxt.f0 - pre + frames))

@@ -6,6 +6,11 @@ are joined without re-encoding. A cut never falls inside an xfade window (the
 two clips must be in one graph); keyframes and animations are per-frame
 expressions of absolute time, so they may be cut anywhere. A window with too
 many overlapping clips is split further.
+
+A render of a time range (``RenderSpec.range``) is the same windows over
+``[first, total)`` instead of ``[0, total)``: a range that starts or ends
+inside a transition renders all of it and trims (`render_range`), so the cut
+shows the transition as it looks there.
 """
 
 from __future__ import annotations
@@ -44,15 +49,15 @@ def _too_big(start: int, end: int, spans: Sequence[Weighted], max_inputs: int, m
 
 
 def cut_windows(total: int, size: int, forbidden: Sequence[Interval], spans: Sequence[Weighted],
-                max_inputs: int, max_weight: float = float("inf")) -> list[Interval]:
-    """Windows ``[f0, f1)`` covering ``[0, total)``, about `size` frames each.
+                max_inputs: int, max_weight: float = float("inf"), *, first: int = 0) -> list[Interval]:
+    """Windows ``[f0, f1)`` covering ``[first, total)``, about `size` frames each.
 
     `spans` are ``(first, end, weight)`` of the clips (weight: estimated
     memory of its input); a window holding more than `max_inputs` clips or
     more than `max_weight` is halved while that helps.
     """
     windows: list[Interval] = []
-    start = 0
+    start = first
     while start < total:
         end = min(total, _safe(start + max(1, size), forbidden))
         least = _load(start, start + 1, spans)  # what any window starting here must hold anyway

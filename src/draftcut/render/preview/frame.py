@@ -23,6 +23,7 @@ from draftcut.render.model.timeline import Timeline
 from draftcut.render.plan.plan import output_format, plan_preview
 from draftcut.render.read.load import load_timeline
 from draftcut.render.run.assets import write_files, write_masks
+from draftcut.render.run.compound import NestedContext, draft_folder, render_compounds
 from draftcut.render.run.ffmpeg import run_ffmpeg
 from draftcut.render.run.render import gather_resources, resolve_ffmpeg
 
@@ -49,6 +50,9 @@ def preview_frame(source: Path | dict[str, Any], at_us: int, output_png: Path, *
     part = output_png.with_name(f".{output_png.name}.part")
     workdir = Path(tempfile.mkdtemp(prefix="draftcut-preview-"))
     try:
+        # a compound clip on screen: its nested draft is rendered whole first (run/compound.py)
+        tl, _ = render_compounds(tl, output_format(full, spec), spec, workdir, NestedContext(
+            draft_folder(source), ffmpeg, resolve_media, allow_outside_paths))
         res, _ = gather_resources(tl, spec, workdir)
         job = plan_preview(tl, res, output_format(full, spec), max(0, at_us), str(part))
         write_files(job.files, workdir)

@@ -49,6 +49,7 @@ from draftcut.render.preview.inputs import StillCache, warm_inputs
 from draftcut.render.preview.spare import Spares, movie_graph
 from draftcut.render.read.load import load_timeline
 from draftcut.render.run.assets import scaled_text, write_files, write_masks, write_texts
+from draftcut.render.run.compound import NestedContext, render_compounds
 from draftcut.render.run.ffmpeg import run_ffmpeg
 from draftcut.render.run.probe import probe_all
 from draftcut.render.run.render import resolve_ffmpeg
@@ -83,6 +84,9 @@ class WarmDraft:
         self._rasters: dict[tuple[Any, ...], TextAsset] = {}
         """Caption rasters by everything they are drawn from (`_text_key`): they hold across versions."""
         self._stills = StillCache(self._folder("stills-"))
+        self._nested: dict[str, Path] = {}
+        """Compound clips' nested drafts rendered so far (whole, at the full canvas size), by content."""
+        self._nested_dir: Path | None = None
         self._lock = threading.Lock()
         if previous is not None:
             self._adopt(previous)
@@ -108,7 +112,7 @@ class WarmDraft:
         """The PNG of the frame shown at `at_us` (clamped to the timeline), at most `width` pixels wide."""
         fmt_ = self.output_format(width)
         at_us = max(0, at_us)
-        tl = visible_at(self.timeline, at_us)
+        tl = self._compounds(visible_at(self.timeline, at_us))
         res = self._resources(tl, fmt_)
         small = fmt_.width * fmt_.height <= _SMALL
         job = plan_preview(tl, res, fmt_, at_us, _OUTPUT, encode=(*_PNG, *(("-threads", "1") if small else ())))
@@ -151,6 +155,20 @@ class WarmDraft:
                      if c.segment_id in self._texts}
             return Resources(media=media, texts=texts)
 
+
+    def _compounds(self, tl: Timeline) -> Timeline:
+        """`tl` with its compound clips' nested drafts rendered, the first time a preview shows each.
+
+        That first preview pays for rendering the whole nested draft (``run/compound.py``); later
+        ones decode the file like any video.
+        """
+        if all(c.compound is None for c in tl.visuals):
+            return tl
+        with self._lock:
+            self._nested_dir = self._nested_dir or self._folder("compound-")
+            tl, _ = render_compounds(tl, self.output_format(), DEFAULT_SPEC, self._nested_dir,
+                                     NestedContext(self.folder, self._exe), self._nested)
+        return tl
 
     def _probe(self, tl: Timeline) -> None:
         owners: dict[Path, str] = {}

@@ -26,6 +26,10 @@ tint the empty canvas and is reported instead. Sticker tracks are drawn like
 photos when the sticker material carries a local image (``path``, written
 by draftcut's add_sticker with a ``sticker_url``); the app's own sticker art
 is on its servers, so a sticker without one is reported.
+
+The timeline is as long as the draft's: its ``duration`` or the end of any
+segment on any track, whichever is later (``read/length.py``), not the end of
+the last clip drawn.
 """
 
 from __future__ import annotations
@@ -37,6 +41,10 @@ from typing import Any
 
 from draftcut.errors import EmptyDraft
 from draftcut.render.model.timeline import AudioClip, CanvasLook, Look, Timeline, Unsupported, VisualClip
+from draftcut.render.read.compound import nested_draft, nested_size, stand_in
+from draftcut.render.read.keyframes import legacy_index, unreferenced_legacy
+from draftcut.render.read.labels import label_notes, material_name, segment_labels
+from draftcut.render.read.length import timeline_length
 from draftcut.render.read.looks import effect_look, filter_look
 from draftcut.render.read.paths import MediaResolver
 from draftcut.render.read.refs import MaterialIndex, index_materials
@@ -74,9 +82,13 @@ class _Collector:
             return
         mat = found[1]
         kind = "photo" if str(mat.get("type")) == "photo" else "video"
-        clip = visual_clip(seg, mat, kind, track, self.index, self.resolve, self.notes)
+        nested = nested_draft(seg, *found, self.index)  # a compound clip (read/compound.py)
+        resolve = self.resolve if nested is None else (lambda _m, n=nested: stand_in(n))
+        clip = visual_clip(seg, mat, kind, track, self.index, resolve, self.notes)
         if clip is None:
             return
+        if nested is not None:
+            clip = replace(clip, compound=nested, material_size=nested_size(nested))
         self.visuals.append(clip)
         sound = None if muted else video_audio_clip(seg, mat, clip, self.index, self.resolve)
         if sound is not None:
@@ -107,7 +119,7 @@ class _Collector:
                                                            "not rendered"))
             return
         look, detail = (filter_look if track.kind == "filter" else effect_look)(found[1])
-        self.notes.append(Unsupported(seg_id, feature, detail))
+        self.notes.append(Unsupported(seg_id, feature, detail, "omitted" if look is None else "approximated"))
         target = timerange(seg.get("target_timerange"))
         if look is not None and target is not None and target[1] > 0:
             self.looks.append(CanvasLook(seg_id, look, target[0], target[1], segment_z(seg, track)))
@@ -119,7 +131,8 @@ class _Collector:
             self.notes.append(Unsupported(seg_id, "sticker", f"material {seg.get('material_id')!r} not in the draft"))
             return
         mat = found[1]
-        name = mat.get("resource_id") or mat.get("sticker_id") or mat.get("id")
+        # the app's catalogue id when the sticker has no name: the one thing that tells it apart
+        name = material_name(mat) or mat.get("resource_id") or mat.get("sticker_id") or mat.get("id")
         if found[0] != "stickers" or not (mat.get("path") or mat.get("media_path")):
             self.notes.append(Unsupported(seg_id, "sticker", f"sticker {name}: art not available"))
             return
@@ -127,7 +140,8 @@ class _Collector:
         if clip is not None:
             self.visuals.append(clip)
             self.notes.append(Unsupported(seg_id, "sticker", f"sticker {name}: drawn from its local image, "
-                                                             "sized like a photo (fitted to the canvas)"))
+                                                             "sized like a photo (fitted to the canvas)",
+                                          "approximated"))
 
     def audio_segment(self, seg: Mapping[str, Any]) -> None:
         found = self.material(seg)
@@ -151,10 +165,14 @@ def load_timeline(draft_json: dict[str, Any] | Path, *, folder: Path | None = No
     draft, found_folder = read_draft(draft_json)
     resolver = MediaResolver(folder or found_folder, hook=resolve_media,
                              allow_outside=allow_outside_paths)
-    collector = _Collector(index_materials(draft.get("materials")), resolver)
+    index = index_materials(draft.get("materials"))
+    index.update(legacy_index(draft))  # CapCut 1.x keyframe snapshots, named by segments' keyframe_refs
+    collector = _Collector(index, resolver)
     base = _walk_tracks(draft.get("tracks"), collector)
-    _legacy_keyframes(draft, collector.notes)
-    return _timeline(draft, collector, base)
+    _legacy_keyframes(draft, index, collector.notes)
+    tl = _timeline(draft, collector, base)
+    labels = segment_labels(draft.get("tracks"), index)  # names and times for the notes (read/labels.py)
+    return replace(tl, labels=labels, unsupported=tuple(label_notes(tl.unsupported, labels)))
 
 
 def _walk_tracks(tracks: Any, out: _Collector) -> int | None:
@@ -197,10 +215,12 @@ def _walk_track(kind: str, attr: int, info: TrackInfo, segments: list[Mapping[st
             out.notes.append(Unsupported(str(seg.get("id", "")), feature, "not rendered"))
 
 
-def _legacy_keyframes(draft: Mapping[str, Any], notes: list[Unsupported]) -> None:
-    store = as_map(draft.get("keyframes"))
-    if any(isinstance(v, list) and v for v in store.values()):
-        notes.append(Unsupported(None, "legacy keyframes", "top-level `keyframes` store not rendered"))
+def _legacy_keyframes(draft: Mapping[str, Any], index: MaterialIndex, notes: list[Unsupported]) -> None:
+    """Snapshots of the legacy store are drawn through their segments' `keyframe_refs`; report the rest."""
+    orphans = unreferenced_legacy(draft, index)
+    if orphans:
+        notes.append(Unsupported(None, "legacy keyframes", f"{orphans} snapshot(s) of the top-level `keyframes` "
+                                                           "store named by no segment: not rendered"))
 
 
 def _timeline(draft: Mapping[str, Any], out: _Collector, base: int | None) -> Timeline:
@@ -208,16 +228,17 @@ def _timeline(draft: Mapping[str, Any], out: _Collector, base: int | None) -> Ti
     width, height = as_int(canvas.get("width"), 0), as_int(canvas.get("height"), 0)
     if width <= 0 or height <= 0:
         width, height = _DEFAULT_CANVAS
-        out.notes.append(Unsupported(None, "canvas", f"no canvas size; rendered at {width}x{height}"))
+        out.notes.append(Unsupported(None, "canvas", f"no canvas size; rendered at {width}x{height}", "approximated"))
     ends = [c.end for c in out.visuals] + [c.end for c in out.audios]
     if max(ends, default=0) <= 0:
         raise EmptyDraft("the draft has no video, photo, text or audio segments")
     visuals, looks = _layering(out, base)
-    duration = max([*ends, *(look.end for look in looks)])
+    duration, declared, length_notes = timeline_length(draft, max([*ends, *(look.end for look in looks)]))
     fps = as_float(draft.get("fps"), 30.0)
     return Timeline(width=width, height=height, fps=fps if 1 <= fps <= 240 else 30.0,
                     duration=duration, visuals=visuals, audios=tuple(out.audios),
-                    unsupported=tuple(out.notes), base_track=base, looks=looks)
+                    unsupported=(*out.notes, *length_notes), base_track=base, looks=looks,
+                    draft_duration=declared)
 
 
 def _layering(out: _Collector, base: int | None) -> tuple[tuple[VisualClip, ...], tuple[CanvasLook, ...]]:

@@ -5,7 +5,9 @@ The app's filters and effects are LUT and shader resources we do not have.
 (black & white, warm, blur, vignette, shake…) whose ffmpeg recipe
 ``plan/fx.py`` builds; a name matching no family is reported as not rendered.
 Every look that is drawn is also reported, as approximated, so a caller can
-tell the output is not the app's picture.
+tell the output is not the app's picture. A material is matched by its id
+first, then by its name in any catalog language (``read/catalog_ids.py``), so a
+localised name reads as the family of the catalog entry its id designates.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from importlib import resources
 from typing import Any
 
 from draftcut.render.model.timeline import Look
+from draftcut.render.read.catalog_ids import EFFECT_KINDS, FILTER_KINDS, catalog_names, first_match
 from draftcut.render.read.values import as_float
 
 __all__ = ["EFFECTS", "FILTERS", "Family", "effect_look", "filter_look", "step_value"]
@@ -74,15 +77,18 @@ def step_value(value: Any, amount: float) -> float:
     return float(value)
 
 
-def _name(mat: Mapping[str, Any]) -> str:
-    return str(mat.get("name") or mat.get("effect_id") or mat.get("resource_id") or mat.get("id") or "?")
+def _family(table: _Table, kinds: tuple[str, ...], mat: Mapping[str, Any]) -> tuple[Family | None, str]:
+    """The material's family (by id, then by name) and the name the report gives it."""
+    names = catalog_names(kinds, mat)
+    family, _ = first_match(names, table.match)
+    label = names.label or str(mat.get("effect_id") or mat.get("resource_id") or mat.get("id") or "?")
+    return family, label
 
 
 def filter_look(mat: Mapping[str, Any]) -> tuple[Look | None, str]:
     """A ``type: "filter"`` material → its look (None when no family matches) and the note to report."""
-    name = _name(mat)
     intensity = min(1.0, max(0.0, as_float(mat.get("value"), 1.0)))
-    family = FILTERS.match(str(mat.get("name") or ""))
+    family, name = _family(FILTERS, FILTER_KINDS, mat)
     if family is None:
         return None, f"{name}: not rendered (no approximation for this filter)"
     return (Look("filter", name, family.key, intensity),
@@ -91,10 +97,9 @@ def filter_look(mat: Mapping[str, Any]) -> tuple[Look | None, str]:
 
 def effect_look(mat: Mapping[str, Any]) -> tuple[Look | None, str]:
     """A ``video_effects`` material → its look (None when not drawable) and the note to report."""
-    name = _name(mat)
+    family, name = _family(EFFECTS, EFFECT_KINDS, mat)
     if str(mat.get("type") or "") == "face_effect":
         return None, f"{name}: character effect, not rendered"
-    family = EFFECTS.match(str(mat.get("name") or ""))
     if family is None:
         return None, f"{name}: not rendered (no approximation for this effect)"
     params = _params(mat.get("adjust_params"))

@@ -5,8 +5,10 @@ Known renderable kinds become model values (mask, transition, fade, canvas,
 animations, speed, blend mode); filters and video effects become `Look`s when
 ``read/looks.py`` has an approximation for the name, and are reported either way
 (approximated, or not rendered); audio effects go to `read/audio_effects.py` and
-a text's 花字 to the text rasteriser, which report them as approximated; kinds
-we cannot draw (chroma key, bubbles, colour wheels...) become `Unsupported`
+a text's 花字 to the text rasteriser, which report them as approximated; a chroma
+key (色度抠图) becomes a `Chroma` that ``plan/chroma.py`` approximates with
+``colorkey`` (reported as approximated); kinds we cannot draw (bubbles, colour
+wheels...) become `Unsupported`
 notes; app-internal defaults (placeholders, beats, channel mappings...) are ignored.
 """
 
@@ -16,13 +18,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from draftcut.render.model.timeline import Animation, Background, Look, MaskShape, Transition, Unsupported
+from draftcut.render.model.timeline import Animation, Background, Chroma, Look, MaskShape, Transition, Unsupported
 from draftcut.render.read.animations import is_rendered
-from draftcut.render.read.app_names import ANIMATION_KINDS, jianying_name
 from draftcut.render.read.audio_effects import AudioEffect, read_audio_effect
 from draftcut.render.read.blend_names import blend_mode
+from draftcut.render.read.catalog_ids import animation_kinds, catalog_names, first_match
+from draftcut.render.read.labels import material_name
 from draftcut.render.read.looks import effect_look, filter_look
-from draftcut.render.read.transitions import DEFAULT_DURATION_US, xfade_kind
+from draftcut.render.read.transitions import DEFAULT_DURATION_US, transition_kind
 from draftcut.render.read.values import as_float, as_int, as_map
 
 __all__ = ["MaterialIndex", "SegmentRefs", "index_materials", "read_refs"]
@@ -32,7 +35,6 @@ MaterialIndex = dict[str, tuple[str, dict[str, Any]]]
 # materials arrays whose entries the renderer cannot draw, with a readable name
 _UNDRAWABLE = {
     "video_effects": "video effect",
-    "chromas": "chroma key",
     "vocal_beautifys": "voice enhancement",
     "realtime_denoises": "noise reduction",
     "stickers": "sticker",
@@ -72,6 +74,7 @@ class SegmentRefs:
     audio_effects: list[AudioEffect] = field(default_factory=list)
     looks: list[Look] = field(default_factory=list)
     blend: str | None = None
+    chroma: Chroma | None = None
     notes: list[Unsupported] = field(default_factory=list)
 
 
@@ -105,7 +108,7 @@ def _apply(refs: SegmentRefs, seg_id: str, array: str, mat: dict[str, Any]) -> N
     if array == "speeds":
         refs.speed = as_float(mat.get("speed"), 1.0)
         if mat.get("curve_speed"):
-            refs.notes.append(Unsupported(seg_id, "curve speed", "played at the constant speed"))
+            refs.notes.append(Unsupported(seg_id, "curve speed", "played at the constant speed", "approximated"))
     elif array in ("masks", "common_mask"):
         refs.mask = _mask(mat, seg_id, refs.notes)
     elif array == "transitions":
@@ -121,7 +124,8 @@ def _apply(refs: SegmentRefs, seg_id: str, array: str, mat: dict[str, Any]) -> N
         # approximated where the table has a recipe (_audio_effects.py); the note says which
         effect = read_audio_effect(mat)
         refs.audio_effects.append(effect)
-        refs.notes.append(Unsupported(seg_id, "audio effect", effect.detail))
+        refs.notes.append(Unsupported(seg_id, "audio effect", effect.detail,
+                                      "approximated" if effect.filters else "omitted"))
     elif array == "effects" and mat.get("type") == "text_effect":
         # drawn as an approximation; the text rasteriser reports it as such
         refs.text_effect = str(mat.get("name") or mat.get("effect_id") or mat.get("resource_id") or "") or None
@@ -129,26 +133,32 @@ def _apply(refs: SegmentRefs, seg_id: str, array: str, mat: dict[str, Any]) -> N
         look, detail = filter_look(mat)
         if look is not None:
             refs.looks.append(look)
-        refs.notes.append(Unsupported(seg_id, "filter", detail))
+        refs.notes.append(Unsupported(seg_id, "filter", detail, "omitted" if look is None else "approximated"))
     elif array == "effects" and mat.get("type") == "mix_mode":
         name = str(mat.get("name") or "")
         mode = blend_mode(name)
         if mode is None:
-            refs.notes.append(Unsupported(seg_id, "blend mode", f"{name or mat.get('id')}: drawn as normal"))
+            refs.notes.append(Unsupported(seg_id, "blend mode", f"{_named(name)}drawn as normal"))
         refs.blend = None if mode in (None, "normal") else mode
     elif array == "video_effects":
         look, detail = effect_look(mat)
         if look is not None:
             refs.looks.append(look)
-        refs.notes.append(Unsupported(seg_id, "video effect", detail))
+        refs.notes.append(Unsupported(seg_id, "video effect", detail, "omitted" if look is None else "approximated"))
     elif array == "effects":
         kind = _EFFECT_TYPES.get(str(mat.get("type")), f"effect ({mat.get('type')})")
-        refs.notes.append(Unsupported(seg_id, kind, f"{mat.get('name') or mat.get('id')}: not rendered"))
+        refs.notes.append(Unsupported(seg_id, kind, f"{_named(material_name(mat))}not rendered"))
     elif array in _UNDRAWABLE:
-        refs.notes.append(Unsupported(seg_id, _UNDRAWABLE[array],
-                                      f"{mat.get('name') or mat.get('id')}: not rendered"))
+        refs.notes.append(Unsupported(seg_id, _UNDRAWABLE[array], f"{_named(material_name(mat))}not rendered"))
+    elif array == "chromas":
+        refs.chroma = _chroma(mat, seg_id, refs.notes)
     elif array == "loudnesses" and mat.get("enable"):
         refs.notes.append(Unsupported(seg_id, "loudness normalisation", "not applied"))
+
+
+def _named(name: str | None) -> str:
+    """``"name: "`` to start a note with, or nothing: a material's id would mean nothing to the reader."""
+    return f"{name}: " if name else ""
 
 
 def _mask(mat: Mapping[str, Any], seg_id: str, notes: list[Unsupported]) -> MaskShape | None:
@@ -178,14 +188,27 @@ def _transition(mat: Mapping[str, Any], seg_id: str, notes: list[Unsupported]) -
     duration = as_int(mat.get("duration"), DEFAULT_DURATION_US)
     if duration <= 0:
         return None
-    kind, mapped = xfade_kind(name)
+    kind, mapped, label = transition_kind(mat)
     if not mapped:
-        alias = jianying_name(("transitions",), mat.get("resource_id"))
-        if alias is not None:
-            kind, mapped = xfade_kind(alias)
-    if not mapped:
-        notes.append(Unsupported(seg_id, "transition", f"{name!r} approximated as a cross-fade"))
-    return Transition(name=name, duration=duration, kind=kind)
+        notes.append(Unsupported(seg_id, "transition", f"{label!r} approximated as a cross-fade", "approximated"))
+    return Transition(name=label or name, duration=duration, kind=kind)
+
+
+def _chroma(mat: Mapping[str, Any], seg_id: str, notes: list[Unsupported]) -> Chroma | None:
+    """A `chromas` material (draft-format.md §5.10: ``color`` ``#rrggbb[aa]``, sliders 0–1), or None when no colour
+    was picked; drawn by ``plan/chroma.py`` and reported as approximated either way."""
+    raw = str(mat.get("color") or "").strip().lstrip("#")
+    color = raw[:6].upper()
+    if len(raw) not in (6, 8) or any(c not in "0123456789ABCDEF" for c in color):
+        notes.append(Unsupported(seg_id, "chroma key (色度抠图)", f"no usable key colour {mat.get('color')!r}: "
+                                                              "not applied"))
+        return None
+    chroma = Chroma(color, as_float(mat.get("intensity_value"), 0.5), as_float(mat.get("shadow_value"), 0.0))
+    notes.append(Unsupported(seg_id, "chroma key (色度抠图)", f"#{color} keyed with ffmpeg colorkey at intensity "
+                                                          f"{chroma.intensity:.2f}, shadow {chroma.shadow:.2f}: "
+                                                          "approximated (no edge smoothing or spill removal)",
+                             "approximated"))
+    return chroma
 
 
 def _background(mat: Mapping[str, Any], seg_id: str, notes: list[Unsupported]) -> Background | None:
@@ -208,11 +231,11 @@ def _animations(mat: Mapping[str, Any], seg_id: str, notes: list[Unsupported]) -
         anim = Animation(name=str(item.get("name") or ""), type=str(item.get("type") or ""),
                          start=max(0, as_int(item.get("start"), 0)),
                          duration=max(0, as_int(item.get("duration"), 0)))
-        if not is_rendered(anim):
-            alias = jianying_name(ANIMATION_KINDS, item.get("resource_id"))
-            if alias is not None and is_rendered(replace(anim, name=alias)):
-                anim = replace(anim, name=alias)
-        if not is_rendered(anim):
-            notes.append(Unsupported(seg_id, "animation", f"{anim.type} {anim.name!r}: not rendered"))
+        names = catalog_names(animation_kinds(anim.type), item)
+        found, _ = first_match(names, lambda n: n if is_rendered(replace(anim, name=n)) else None)  # noqa: B023
+        if found is not None:
+            anim = replace(anim, name=found)
+        else:
+            notes.append(Unsupported(seg_id, "animation", f"{anim.type} {names.label or anim.name!r}: not rendered"))
         out.append(anim)
     return out

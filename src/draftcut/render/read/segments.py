@@ -81,7 +81,7 @@ def visual_clip(segment: Mapping[str, Any], material: Mapping[str, Any], kind: s
     refs = read_refs(segment, index)
     notes.extend(refs.notes)
     uniform = _uniform(segment)
-    keyframes = read_keyframes(segment, uniform, notes)
+    keyframes = read_keyframes(segment, uniform, notes, index)
     keyframes.pop("volume", None)
     source = timerange(segment.get("source_timerange")) or (0, 0)
     if segment.get("reverse"):
@@ -102,6 +102,7 @@ def visual_clip(segment: Mapping[str, Any], material: Mapping[str, Any], kind: s
         material_size=(as_int(material.get("width"), 0), as_int(material.get("height"), 0)),
         text_effect=refs.text_effect if kind == "text" else None,
         looks=tuple(sorted(refs.looks, key=lambda look: look.kind != "filter")), blend=refs.blend,
+        chroma=refs.chroma if kind != "text" else None,
     )
 
 
@@ -119,7 +120,7 @@ def audio_clip(segment: Mapping[str, Any], material: Mapping[str, Any], index: M
     refs = read_refs(segment, index)
     if not from_video:  # a video segment's notes come with its picture (visual_clip)
         notes.extend(refs.notes)
-    curve = read_keyframes(segment, False, notes if not from_video else []).get("volume", ())
+    curve = read_keyframes(segment, False, notes if not from_video else [], index).get("volume", ())
     volume = max(0.0, as_float(segment.get("volume"), 1.0))
     if volume == 0.0 and not curve and not from_video:
         return None

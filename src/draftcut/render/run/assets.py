@@ -10,7 +10,7 @@ from typing import Any
 from PIL import Image
 
 from draftcut.render.model.resources import OutputFormat, TextAsset
-from draftcut.render.model.timeline import MaskShape, Timeline, Unsupported
+from draftcut.render.model.timeline import MaskShape, NoteKind, Timeline, Unsupported
 from draftcut.render.plan.graph import MaskRequest
 from draftcut.render.run.masks import render_mask
 from draftcut.render.text import TextState, rasterize_states
@@ -59,8 +59,15 @@ def write_texts(tl: Timeline, fmt: OutputFormat, workdir: Path) -> tuple[dict[st
             drawn[key] = (TextAsset(full, width, height, state_paths), rasters[-1].unsupported)
         asset, unsupported = drawn[key]
         assets[clip.segment_id] = asset
-        notes.extend(Unsupported(clip.segment_id, "text", note) for note in unsupported)
+        notes.extend(Unsupported(clip.segment_id, "text", note, _text_kind(note)) for note in unsupported)
     return assets, notes
+
+
+def _text_kind(note: str) -> NoteKind:
+    """The rasteriser's notes are plain words: 花字 and malformed content say how they were drawn
+    ("approximated", "drawn as …"); an app font is drawn in a bundled one. The rest (glow, curved
+    text, gradient fills, missing glyphs, unknown tags) are left out of the picture."""
+    return "approximated" if "approximated" in note or "drawn as" in note or note.startswith("font ") else "omitted"
 
 
 def scaled_text(asset: TextAsset, factor: float) -> TextAsset:

@@ -26,8 +26,11 @@ from draftcut.render.model.resources import MediaInfo, Resources
 from draftcut.render.model.spec import DEFAULT_SPEC, RenderResult, RenderSpec
 from draftcut.render.model.timeline import Timeline
 from draftcut.render.plan.plan import Job, RenderPlan, output_format, plan_render
+from draftcut.render.read.labels import label_notes
+from draftcut.render.read.length import length_summary
 from draftcut.render.read.load import load_timeline
 from draftcut.render.run.assets import scaled_text, write_files, write_masks, write_texts
+from draftcut.render.run.compound import NestedContext, draft_folder, render_compounds
 from draftcut.render.run.ffmpeg import Cancelled, run_ffmpeg
 from draftcut.render.run.probe import probe_all
 from draftcut.render.run.progress import ProgressCallback, ProgressTracker
@@ -164,24 +167,32 @@ def _run_jobs(exe: str, lanes: Sequence[tuple[Sequence[Job], int]], workdir: Pat
 def render(source: Path | dict[str, Any], output: Path, *, spec: RenderSpec = DEFAULT_SPEC,
            progress: ProgressCallback | None = None, ffmpeg: str | None = None,
            resolve_media: ResolveHook | None = None, cancel: threading.Event | None = None,
-           allow_outside_paths: bool = False) -> RenderResult:
+           allow_outside_paths: bool = False, folder: Path | None = None) -> RenderResult:
     """Render a draft (folder, JSON file, or dict) to an H.264/AAC MP4 at `output`.
 
-    Raises EmptyDraft for an empty timeline, RenderError (naming the
+    `folder` overrides the folder media paths are relative to (a compound clip's
+    nested draft, rendered from its dict, uses its outer draft's folder).
+
+    `spec.range` renders a part of the timeline only (InvalidRenderRange when
+    it is not a part of it). Raises EmptyDraft for an empty timeline, RenderError (naming the
     material) for missing or unreadable media, RenderFailed when ffmpeg
     fails, and RenderError("render cancelled") when `cancel` is set.
     """
     started = time.monotonic()
     # absolute: ffmpeg runs in the work directory, where a relative path would land and be deleted
     output = Path(output).absolute()
+    folder = folder or draft_folder(source)
     tl = load_timeline(source if isinstance(source, dict) else Path(source), resolve_media=resolve_media,
-                       allow_outside_paths=allow_outside_paths)
+                       allow_outside_paths=allow_outside_paths, folder=folder)
+    first, last = spec.span_us(tl.duration)  # a bad range fails before any work
     exe = resolve_ffmpeg(ffmpeg)
     output.parent.mkdir(parents=True, exist_ok=True)
     part = output.with_name(f".{output.name}.part")
     with _workdir(spec.keep_workdir) as workdir:
+        tl, nested_notes = render_compounds(tl, output_format(tl, spec), spec, workdir, NestedContext(
+            folder, exe, resolve_media, allow_outside_paths, cancel))
         res, text_notes = gather_resources(tl, spec, workdir)
-        spec = resolve_spec(spec, tl.duration)
+        spec = resolve_spec(spec, last - first)
         plan = plan_render(tl, res, spec, threads=spec.threads, final=str(part))
         _prepare(plan, workdir)
         try:
@@ -190,10 +201,12 @@ def render(source: Path | dict[str, Any], output: Path, *, spec: RenderSpec = DE
         finally:
             part.unlink(missing_ok=True)
     return RenderResult(output=output, duration_us=plan.duration_us,
-                        unsupported=[*plan.unsupported, *text_notes], width=plan.fmt.width,
+                        unsupported=label_notes([*plan.unsupported, *text_notes, *nested_notes], tl.labels),
+                        width=plan.fmt.width, draft_duration_us=tl.draft_duration, segments=len(tl.labels),
                         height=plan.fmt.height, fps=float(plan.fmt.fps), frames=plan.frames,
                         windows=len(plan.video), elapsed_s=time.monotonic() - started,
-                        workdir=workdir if spec.keep_workdir else None)
+                        workdir=workdir if spec.keep_workdir else None, range_us=(first, last),
+                        length_notes=length_summary(tl, first, last))
 
 
 def _execute(exe: str, plan: RenderPlan, workdir: Path, spec: RenderSpec,
