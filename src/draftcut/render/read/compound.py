@@ -26,6 +26,7 @@ from typing import Any
 
 from draftcut.errors import RenderError
 from draftcut.render.model.timeline import NestedDraft
+from draftcut.render.read.paths import material_error
 from draftcut.render.read.refs import MaterialIndex, index_materials
 from draftcut.render.read.values import as_int, as_map
 
@@ -41,12 +42,8 @@ apps' users nest two or three deep, and a hostile draft must not chain hundreds 
 
 def compound_error(entry: Mapping[str, Any], reason: str) -> RenderError:
     """A RenderError naming the compound clip's material (its name and id)."""
-    mid = str(entry.get("id", "?"))
-    name = entry.get("name") or entry.get("material_name") or ""
-    label = f"compound clip material {mid}" + (f" ({name})" if name else "")
-    err = RenderError(f"{label}: {reason}", field=f"materials.drafts[{mid}]")
-    err.material_id = mid  # type: ignore[attr-defined]
-    return err
+    return material_error(entry, reason, what="compound clip material",
+                          field=f"materials.drafts[{entry.get('id', '?')}]")
 
 
 def stand_in(nested: NestedDraft) -> Path:

@@ -31,12 +31,13 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 ResolveHook = Callable[[dict[str, Any]], Path]
 
 
-def material_error(material: Mapping[str, Any], reason: str) -> RenderError:
-    """A RenderError that names the material, which the API reports as inaccessible."""
+def material_error(material: Mapping[str, Any], reason: str, *, what: str = "material",
+                   field: str | None = None) -> RenderError:
+    """A RenderError that names the material (`what` and its id and name), which the API reports as inaccessible."""
     mid = str(material.get("id", "?"))
     name = material.get("material_name") or material.get("name") or ""
-    label = f"material {mid}" + (f" ({name})" if name else "")
-    err = RenderError(f"{label}: {reason}", field=f"materials[{mid}].path")
+    label = f"{what} {mid}" + (f" ({name})" if name else "")
+    err = RenderError(f"{label}: {reason}", field=field or f"materials[{mid}].path")
     err.material_id = mid  # type: ignore[attr-defined]
     return err
 
