@@ -25,6 +25,20 @@ if [[ ",$extras," == *",test,"* ]] && [ ! -x /usr/bin/chromium ] && command -v a
          "install it with: apt-get install -y chromium" >&2
   fi
 fi
+# The scale-out tests (tests/scale/) run a real Redis broker and a real PostgreSQL from Debian's packages
+# (PostgreSQL 15 is usually preinstalled; redis-server is not).
+if [[ ",$extras," == *",test,"* ]] && command -v apt-get >/dev/null; then
+  need=()
+  command -v redis-server >/dev/null || need+=(redis-server)
+  command -v initdb >/dev/null || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+  if [ ${#need[@]} -gt 0 ]; then
+    echo "installing Debian's ${need[*]} for the scale-out tests (apt-get)..." >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null 2>&1 &&
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null 2>&1; } ||
+      echo "could not install ${need[*]} with apt-get: tests/scale will fail; install them with apt-get" >&2
+  fi
+fi
 # Pillow's wheel shapes Arabic, Hebrew, Thai and Devanagari captions with libraqm, which loads the
 # system's libfribidi at run time; without it those captions are drawn unjoined (and reported).
 if ! .venv/bin/python -c "from PIL import features; raise SystemExit(not features.check('raqm'))" 2>/dev/null \

@@ -25,6 +25,7 @@
     ├── BodyTooLarge                    413  413   (request body over DRAFTCUT_MAX_BODY_BYTES)
     ├── AuthenticationFailed           1004  401   (DRAFTCUT_API_KEYS: no key, or not a live one)
     ├── RateLimited                    3030  429   (the key's requests per minute are used up)
+    ├── BackendUnavailable             3050  503   (scale-out: PostgreSQL, Redis or S3 did not answer; Retry-After)
     ├── DraftError                     2001  400
     │   ├── InvalidDraftUrl            2001  400
     │   ├── DraftNotFound              2001  404
@@ -67,6 +68,7 @@ __all__ = [
     "AnimationNotFound",
     "AudioDurationFailed",
     "AuthenticationFailed",
+    "BackendUnavailable",
     "BodyTooLarge",
     "DraftBusy",
     "DraftMediaGone",
@@ -300,6 +302,22 @@ class RateLimited(DraftcutError):
     def __init__(self, detail: str = "", *, retry_after: int = 1) -> None:
         self.retry_after = retry_after
         super().__init__(detail)
+
+
+class BackendUnavailable(DraftcutError):
+    """A shared backend of the scale-out setup (PostgreSQL, Redis, the S3 server) did not answer.
+
+    Nothing was changed, and the same request can simply be sent again:
+    `retry_after` (seconds) goes out as ``Retry-After``. The service recovers
+    by itself once the backend is back; no restart is needed.
+    """
+
+    code, status = 3050, 503
+    zh, en = "存储或队列服务暂不可用，请稍后重试", "A storage or queue backend is unavailable, please retry"
+
+    def __init__(self, detail: str = "", *, retry_after: int = 2, field: str | None = None) -> None:
+        self.retry_after = retry_after
+        super().__init__(detail, field=field)
 
 
 class DraftError(DraftcutError):

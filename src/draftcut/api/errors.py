@@ -87,7 +87,11 @@ def _from_validation(exc: RequestValidationError) -> DraftcutError:
 
 def error_response(request: Request, exc: DraftcutError) -> JSONResponse:
     """The answer to `exc`, as every draftcut error is answered (also for middleware, outside the routes)."""
-    return _respond(request, exc.status, _error_body(exc, language(request)))
+    response = _respond(request, exc.status, _error_body(exc, language(request)))
+    retry_after = getattr(exc, "retry_after", None)
+    if isinstance(retry_after, int) and "Retry-After" not in response.headers:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 async def _draftcut_error(request: Request, exc: Exception) -> JSONResponse:
