@@ -9,10 +9,11 @@ RUN python -m venv /opt/venv
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY src ./src
-# What scripts/serve does (scripts/_venv.sh: a venv, then pip install of the checkout, no extras),
-# without -e: the image keeps the installed package, not the source tree.
+# What scripts/serve does (scripts/_venv.sh: a venv, then pip install of the checkout), without -e: the
+# image keeps the installed package, not the source tree. The `scale` extra (Celery, psycopg, boto3) lets
+# the same image run `draftcut worker` against Redis, PostgreSQL and S3 (compose's scale-out profile).
 RUN /opt/venv/bin/python -m pip install --upgrade pip \
- && /opt/venv/bin/python -m pip install .
+ && /opt/venv/bin/python -m pip install ".[scale]"
 
 FROM python:3.11-slim
 # libfribidi: Pillow's wheel loads libraqm, which needs it at run time to shape Arabic, Hebrew, Thai and

@@ -11,6 +11,10 @@ one keep-alive HTTP/1.1 connection per client over raw asyncio streams
 httpx instead, for comparison.
 
     .venv/bin/python bench/edit_throughput.py --clients 50 --rounds 10 --workers 1,2 --repeat 3
+
+`--database-url postgresql://...` runs the server on that PostgreSQL database
+(`DRAFTCUT_DATABASE_URL`) instead of the data dir's SQLite file; the drafts
+it creates stay there.
 """
 
 from __future__ import annotations
@@ -192,8 +196,10 @@ class Result:
                 f"load generator {self.client_cpu / self.calls * 1000:.2f} ms  connections {self.connections}")
 
 
-def measure(root: Path, media: MediaServer, workers: int, clients: int, rounds: int, kind: str) -> Result:
-    with Server(root / f"data-{time.monotonic_ns()}", workers=workers) as srv:
+def measure(root: Path, media: MediaServer, workers: int, clients: int, rounds: int, kind: str,
+            database_url: str = "") -> Result:
+    env = {"DRAFTCUT_DATABASE_URL": database_url} if database_url else {}
+    with Server(root / f"data-{time.monotonic_ns()}", workers=workers, env=env) as srv:
         assert srv.proc is not None
         pid = srv.proc.pid
         start: dict[str, Any] = {}
@@ -218,6 +224,7 @@ def main() -> None:
     ap.add_argument("--workers", default="1,2", help="comma-separated; each is measured in every repeat")
     ap.add_argument("--repeat", type=int, default=3, help="interleaved runs per worker count (fresh server each)")
     ap.add_argument("--client", choices=["raw", "httpx"], default="raw")
+    ap.add_argument("--database-url", default="", help="PostgreSQL URL (DRAFTCUT_DATABASE_URL); default SQLite")
     args = ap.parse_args()
     worker_counts = [int(w) for w in args.workers.split(",")]
     results: list[Result] = []
@@ -232,9 +239,11 @@ def main() -> None:
         with MediaServer(root / "media") as media:
             for _ in range(args.repeat):
                 for workers in worker_counts:
-                    results.append(measure(root, media, workers, args.clients, args.rounds, args.client))
+                    results.append(measure(root, media, workers, args.clients, args.rounds, args.client,
+                                           args.database_url))
                     print(results[-1].summary(), flush=True)
-    print(f"\nclients={args.clients} rounds={args.rounds} client={args.client}; "
+    print(f"\nclients={args.clients} rounds={args.rounds} client={args.client} "
+          f"store={'postgresql' if args.database_url else 'sqlite'}; "
           f"median of {args.repeat} runs per worker count")
     print(f"{'workers':<8}{'calls/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'server ms/call':>16}")
     for workers in worker_counts:

@@ -324,9 +324,10 @@ def test_dockerfile_installs_the_package_as_scripts_serve_does() -> None:
             for t, ed in pip_install_targets(shlex.split(args)):
                 if t.startswith((".", "/")):
                     installs.append((t, ed, set(copied)))
-    # One install of a local path: the build context's root (where pyproject.toml is), without extras.
+    # One install of a local path: the build context's root (where pyproject.toml is), with no extra but
+    # `scale` (the same image runs `draftcut worker` and talks to PostgreSQL and S3 in the scale-out profile).
     [(docker_target, docker_editable, docker_copied)] = installs
-    assert docker_target == target and "[" not in docker_target
+    assert docker_target in (target, f"{target}[scale]"), docker_target
     assert not docker_editable, "the image keeps the installed package, not an editable source tree"
     assert needed <= docker_copied, f"the install needs {needed - docker_copied} copied first"
     assert not any(k == "RUN" and re.search(r"\[(test|bench)\]", a) for k, a in stages)

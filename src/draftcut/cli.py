@@ -1,4 +1,5 @@
-"""`draftcut` command line: serve the API (HTTP, or MCP over stdio); render and preview drafts; Coze plugin file."""
+"""`draftcut` command line: serve the API (HTTP, or MCP over stdio); render and preview drafts; run render
+workers for a broker; Coze plugin file."""
 
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ def _serve(args: argparse.Namespace) -> int:
     }.items() if v is not None}
     settings = Settings(**overrides)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    # Create the database (schema, WAL mode) once, before workers race to do it.
-    from draftcut.store._sqlite import Database
+    # Create the database (schema; SQLite's WAL mode) once, before workers race to do it.
+    from draftcut.store.backends import init_database
 
-    Database(settings.db_path).close()
+    init_database(settings)
     # Worker processes re-read settings from the environment.
     settings.export_to_environ()
     print(f"draftcut serving on http://{settings.host}:{settings.port} (public URL {settings.base_url}, "
@@ -40,6 +41,26 @@ def _serve(args: argparse.Namespace) -> int:
             return serve_workers(config, settings.workers)
     uvicorn.run(**config, workers=settings.workers)
     return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from draftcut.config import Settings
+
+    settings = Settings()
+    if not settings.broker_url:
+        print("draftcut worker: no broker configured. Set DRAFTCUT_BROKER_URL (e.g. redis://127.0.0.1:6379/0) "
+              "to the same value as the API servers'; without it `draftcut serve` renders in process "
+              "and no worker is needed.", file=sys.stderr)
+        return 2
+    try:
+        from draftcut.jobs.celery_app import run_worker
+    except ImportError as exc:
+        print(f"draftcut worker needs the scale extra (pip install 'draftcut[scale]'): {exc}", file=sys.stderr)
+        return 2
+    concurrency = args.concurrency or settings.render_workers
+    print(f"draftcut worker: {concurrency} render process(es), broker {settings.broker_url}, "
+          f"data in {settings.data_dir.resolve()}", file=sys.stderr)
+    return run_worker(settings, concurrency=concurrency, loglevel=args.loglevel)
 
 
 def _mcp(args: argparse.Namespace) -> int:
@@ -74,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", help="base URL clients use (DRAFTCUT_PUBLIC_URL, default http://host:port)")
     serve.add_argument("--workers", type=int, help="server processes (DRAFTCUT_WORKERS, default 1)")
     serve.set_defaults(func=_serve)
+    worker = sub.add_parser("worker", help="render gen_video jobs from the Celery queue (DRAFTCUT_BROKER_URL); "
+                            "settings from DRAFTCUT_* as for serve")
+    worker.add_argument("--concurrency", type=int, help="render jobs at once (default DRAFTCUT_RENDER_WORKERS, 2)")
+    worker.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"],
+                        help="default info")
+    worker.set_defaults(func=_worker)
     mcp = sub.add_parser("mcp", help="serve the API's endpoints as MCP tools over stdio (for agents)")
     mcp.add_argument("--url", help="call a running server at this base URL instead of the data dir in process")
     mcp.add_argument("--data-dir", type=Path, help="drafts, media and renders (DRAFTCUT_DATA_DIR, default ./data)")

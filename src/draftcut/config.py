@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -66,6 +67,16 @@ class Settings(BaseSettings):
     """Drafts untouched this long are deleted; 0 keeps them forever."""
 
     lock_timeout_s: float = Field(30.0, gt=0)
+    database_url: str = ""
+    """PostgreSQL for drafts, render jobs, the media index and API keys (e.g.
+    `postgresql://draftcut:secret@db.internal:5432/draftcut`), shared by every draftcut process on every
+    host; the schema is created on first use. Empty: the SQLite file in the data dir, as before."""
+    database_pool_size: int = Field(10, ge=1, le=1000)
+    """Connections each server process may hold to PostgreSQL (processes × this ≤ the server's
+    `max_connections`)."""
+    database_timeout_s: float = Field(5.0, gt=0)
+    """How long a request waits for a PostgreSQL connection (all busy, or the server down) before it is
+    answered 503 with Retry-After."""
     errors_http_200: bool = False
     """capcut-mate answers every error with HTTP 200; set this for clients that rely on it."""
     telemetry: bool = False
@@ -86,6 +97,15 @@ class Settings(BaseSettings):
     """The longest timeline `gen_video` renders (4 h): the output is as long as the draft's `duration` or its
     last segment, so a broken or hostile imported draft must not start a render of days of black."""
     render_max_queue: int = Field(100, ge=1)
+    broker_url: str = ""
+    """Celery broker (Redis, e.g. `redis://127.0.0.1:6379/0`) for render jobs: gen_video queues them there and
+    `draftcut worker` processes render them; the API then renders nothing itself. Empty: render workers
+    run inside the server process (`render_workers`), with no Redis."""
+    render_split_min_s: float = Field(30.0, ge=0)
+    """With a broker: a job whose output is at least this long (s) is rendered in parts by several workers
+    (jobs/split_render.py); 0 never splits."""
+    render_split_window_s: float = Field(0.0, ge=0)
+    """Length (s) of a split render's video parts; 0 leaves it to the renderer (3–10 s by the length)."""
 
     webhook_secret: str = ""
     """HMAC-SHA256 key of `X-Draftcut-Signature` on gen_video callbacks; empty sends them unsigned."""
@@ -98,6 +118,26 @@ class Settings(BaseSettings):
 
     api_keys: bool = False
     """Require an API key (`draftcut keys create`) on every route but the OpenAPI docs."""
+
+    s3_endpoint: str = ""
+    """S3-compatible object storage for media, draft files and renders (e.g. `http://127.0.0.1:8333`);
+    empty keeps them in the data dir's `blobs` folder. Every draftcut process and worker sets the same."""
+    s3_bucket: str = ""
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_region: str = "us-east-1"
+    s3_prefix: str = ""
+    """Key prefix inside the bucket (e.g. `draftcut/`), so one bucket can hold other things too."""
+    s3_path_style: bool = True
+    """Path-style URLs (`endpoint/bucket/key`: MinIO, SeaweedFS); false for virtual-hosted style
+    (`bucket.endpoint/key`), which Aliyun OSS, Tencent COS and Volcengine TOS require."""
+    s3_urls: Literal["proxy", "presign"] = "proxy"
+    """`/output/...` file routes: `proxy` streams the object through draftcut (HTTP Range kept);
+    `presign` redirects to a presigned GET URL on the endpoint, which clients must then reach."""
+    s3_presign_s: int = Field(3600, ge=1, le=7 * 24 * 3600)
+    s3_cache_bytes: int = Field(5 * 1024 * 1024 * 1024, ge=0)
+    """Local copies of objects the renderer and prober need as files, under `<data_dir>/s3-cache`;
+    the least recently used are removed past this size."""
 
     @field_validator("public_url")
     @classmethod
@@ -124,6 +164,10 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def s3_cache_dir(self) -> Path:
+        return self.data_dir / "s3-cache"
 
     def ffmpeg_exe(self) -> str:
         if self.ffmpeg:

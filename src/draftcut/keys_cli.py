@@ -1,4 +1,4 @@
-"""`draftcut keys create|list|revoke`: API keys in the data dir's database (see store/api_keys.py).
+"""`draftcut keys create|list|revoke`: API keys in the server's database (see store/api_keys.py).
 
 Keys are required only with `DRAFTCUT_API_KEYS=true`. Changes apply to a
 running server at once: it looks keys up on every request.
@@ -17,11 +17,10 @@ __all__ = ["add_keys_parser"]
 
 def _store(args: argparse.Namespace) -> Any:
     from draftcut.config import Settings
-    from draftcut.store._sqlite import Database
-    from draftcut.store.api_keys import SqliteApiKeyStore
+    from draftcut.store.backends import open_stores
 
     settings = Settings(**({"data_dir": args.data_dir} if args.data_dir is not None else {}))
-    return settings, SqliteApiKeyStore(Database(settings.db_path))
+    return settings, open_stores(settings).api_keys
 
 
 def _when(ts: float | None) -> str:

@@ -72,11 +72,11 @@ Edit = Callable[[DraftRecord, EditContext, Req, list[MediaRef]], dict[str, Any]]
 
 @dataclass(frozen=True, slots=True)
 class DraftFile:
-    """One file of a draft folder: JSON bytes, or a blob on disk."""
+    """One file of a draft folder: JSON bytes, or the key of a blob (local or in object storage)."""
 
     relpath: str
     data: bytes | None = None
-    path: Path | None = None
+    blob_key: str | None = None
 
 
 def _media_ref(media: MediaFile) -> MediaRef:
@@ -155,7 +155,7 @@ class DraftService:
         entry = listing.assets.get(relpath)
         if entry is None:
             raise DraftNotFound(draft_id, field="path")
-        return DraftFile(relpath, path=self.blobs.local_path(entry["blob_key"]))
+        return DraftFile(relpath, blob_key=entry["blob_key"])
 
     def export_zip(self, draft_id: str) -> Path:
         """The draft folder as one zip (`<draft_id>/...`, the layout the apps list), in a scratch folder.

@@ -31,7 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from draftcut.api.errors import error_response
 from draftcut.errors import AuthenticationFailed, DraftcutError, RateLimited
-from draftcut.store.api_keys import SqliteApiKeyStore
+from draftcut.store.api_keys import ApiKeyStore
 
 __all__ = ["ApiKeyGuard", "RateLimiter"]
 
@@ -86,7 +86,7 @@ class ApiKeyGuard:
     def _check(self, scope: Scope, key: str | None) -> str:
         if not key:
             raise AuthenticationFailed("no API key: send Authorization: Bearer <key> or X-API-Key: <key>")
-        store: SqliteApiKeyStore = scope["app"].state.api_keys
+        store: ApiKeyStore = scope["app"].state.api_keys
         record = store.lookup(key)
         if record is None:
             raise AuthenticationFailed("unknown or revoked API key")

@@ -8,6 +8,7 @@ import gc
 import logging
 import os
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -21,16 +22,14 @@ from draftcut.config import API_PREFIX, Settings, get_settings
 from draftcut.draft.catalog import CATALOG_KINDS, get_catalog
 from draftcut.jobs.runner import JobRunner
 from draftcut.jobs.service import RenderService
-from draftcut.jobs.store import SqliteJobStore
 from draftcut.jobs.webhooks import WebhookSender
 from draftcut.mcp.http import McpEndpoint
 from draftcut.media import MediaFetcher
 from draftcut.service import DraftService
-from draftcut.store._sqlite import Database
-from draftcut.store.api_keys import SqliteApiKeyStore
-from draftcut.store.blobs import LocalBlobStore
-from draftcut.store.drafts import SqliteDraftStore
-from draftcut.store.media_index import SqliteMediaIndex
+from draftcut.store.backends import open_stores
+
+if TYPE_CHECKING:
+    from draftcut.jobs.broker import RenderQueue
 
 __all__ = ["create_app"]
 
@@ -84,25 +83,34 @@ def _settle_heap() -> None:
     gc.freeze()
 
 
+def _render_queue(settings: Settings) -> RenderQueue | None:
+    """The Celery queue of render jobs when `DRAFTCUT_BROKER_URL` is set; Celery is not imported otherwise."""
+    if not settings.broker_url:
+        return None
+    from draftcut.jobs.broker import RenderQueue
+
+    return RenderQueue(settings)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     mcp = McpEndpoint(settings)  # /mcp; the SDK is loaded on its first request
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings.db_path, busy_timeout_s=settings.lock_timeout_s)
-        db.start_checkpointer()
-        blobs = LocalBlobStore(settings.blob_dir)
-        fetcher = MediaFetcher(settings, blobs, SqliteMediaIndex(db))
-        app.state.service = DraftService(settings, SqliteDraftStore(db), blobs, fetcher)
-        jobs = SqliteJobStore(db)
-        runner = JobRunner(settings, jobs, app.state.service) if settings.render_enabled else None
-        app.state.renders = RenderService(app.state.service, jobs, runner)
+        stores = open_stores(settings, checkpointer=True)
+        blobs = stores.blobs
+        fetcher = MediaFetcher(settings, blobs, stores.media_index)
+        app.state.service = DraftService(settings, stores.drafts, blobs, fetcher)
+        jobs = stores.jobs
+        queue = _render_queue(settings)  # with a broker, `draftcut worker` processes render, not this one
+        runner = JobRunner(settings, jobs, app.state.service) if settings.render_enabled and not queue else None
+        app.state.renders = RenderService(app.state.service, jobs, runner, queue=queue)
         webhooks = WebhookSender(settings, jobs, app.state.renders.callback_body)
         app.state.renders.webhooks = webhooks
         if runner:
             runner.webhooks = webhooks
-        app.state.api_keys = SqliteApiKeyStore(db)
+        app.state.api_keys = stores.api_keys
         if not settings.api_keys and app.state.api_keys.active_count():
             log.warning("API keys exist but are not required: set DRAFTCUT_API_KEYS=true to require them")
         _settle_heap()
@@ -118,8 +126,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if runner:
                 await runner.stop()
             await webhooks.aclose()
+            if queue:
+                queue.close()
             await fetcher.aclose()
-            db.close()
+            stores.close()
 
     otel = settings.telemetry
     app = FastAPI(title="draftcut", version=__version__, lifespan=lifespan,

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import FileResponse, Response
+from fastapi.responses import Response
 
+from draftcut.api._blob_file import blob_response
 from draftcut.api._route import JsonRoute
 from draftcut.api.deps import ok, renders
 from draftcut.api.errors import language
+from draftcut.errors import JobNotFound
 from draftcut.schemas import DraftUrlRequest
 from draftcut.schemas.render import PREVIEW_MAX_WIDTH, PREVIEW_MIN_WIDTH, GenVideoRequest
 
@@ -67,6 +69,11 @@ async def preview(request: Request, draft_id: Annotated[str, Query(max_length=40
 
 @files.get("/output/renders/{job_id}.mp4")
 @files.head("/output/renders/{job_id}.mp4", include_in_schema=False)
-async def rendered_video(request: Request, job_id: str) -> FileResponse:
-    """The rendered MP4, with HTTP Range."""
-    return FileResponse(renders(request).video_path(job_id), media_type="video/mp4")
+async def rendered_video(request: Request, job_id: str) -> Response:
+    """The rendered MP4, with HTTP Range (or a redirect to object storage, with `DRAFTCUT_S3_URLS=presign`)."""
+    service = renders(request)
+    key = service.video_key(job_id)
+    try:
+        return await blob_response(request, service.drafts.blobs, key, media_type="video/mp4")
+    except FileNotFoundError:
+        raise JobNotFound(f"no video {job_id}", field="path") from None

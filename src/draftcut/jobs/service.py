@@ -7,12 +7,11 @@ import logging
 import shutil
 from dataclasses import asdict
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from draftcut.draft.ids import draft_id_from_url, is_draft_id
 from draftcut.draft.record import DraftRecord
-from draftcut.errors import InvalidParam, JobNotFound, MediaRefused, QueueFull, RenderError
+from draftcut.errors import BackendUnavailable, InvalidParam, JobNotFound, MediaRefused, QueueFull, RenderError
 from draftcut.jobs.previews import PreviewCache, check_renderable
 from draftcut.jobs.quality import Quality, quality_of, range_key, settings_key
 from draftcut.jobs.runner import JobRunner, render_key
@@ -22,9 +21,10 @@ from draftcut.schemas.render import PREVIEW_MAX_WIDTH, PREVIEW_MIN_WIDTH
 from draftcut.service import DraftService
 
 if TYPE_CHECKING:
+    from draftcut.jobs.broker import RenderQueue
     from draftcut.jobs.webhooks import WebhookSender
 
-__all__ = ["RenderService", "job_status"]
+__all__ = ["RenderService", "callback_body", "job_status"]
 
 log = logging.getLogger("draftcut.jobs")
 
@@ -49,6 +49,14 @@ def job_status(job: Job, base_url: str) -> dict[str, Any]:
         "created_at": _iso(job.created_at), "started_at": _iso(job.started_at),
         "completed_at": _iso(job.completed_at),
     }
+
+
+def callback_body(job: Job, base_url: str) -> dict[str, Any]:
+    """A callback's body: gen_video_status's answer (in Chinese, capcut-mate's default), without `callback`.
+
+    Built by whichever process finished the job: the API's, or a `draftcut worker`'s.
+    """
+    return {"code": 0, "message": "成功", **job_status(job, base_url)}
 
 
 def _report(job: Job) -> dict[str, Any] | None:
@@ -89,10 +97,12 @@ def _span(start: int | None, end: int | None, length: int | None,
 
 class RenderService:
     def __init__(self, drafts: DraftService, jobs: JobStore, runner: JobRunner | None,
-                 webhooks: WebhookSender | None = None) -> None:
+                 webhooks: WebhookSender | None = None, queue: RenderQueue | None = None) -> None:
         self.drafts = drafts
         self.jobs = jobs
         self.runner = runner
+        self.queue = queue
+        """With `DRAFTCUT_BROKER_URL`: jobs go to `draftcut worker` processes through Celery (runner is None)."""
         self.webhooks = webhooks
         self.previews = PreviewCache(drafts)
 
@@ -143,12 +153,37 @@ class RenderService:
         limit = self.drafts.settings.render_max_queue
         if await asyncio.to_thread(self.jobs.pending_count) >= limit:
             raise QueueFull(f"{limit} render jobs are already waiting")
-        job, _created = await asyncio.to_thread(self.jobs.submit, draft_id, self.drafts.draft_url(draft_id),
-                                                draft_version=record.version, settings_key=key,
-                                                callback_url=callback)
+        job, created = await asyncio.to_thread(self.jobs.submit, draft_id, self.drafts.draft_url(draft_id),
+                                               draft_version=record.version, settings_key=key,
+                                               callback_url=callback)
+        if self.queue is not None and (created or job.status == "pending"):
+            await self._enqueue(job, created)
         if self.runner:
             self.runner.wake()
         return {**answer, "task_id": job.id, "status": job.status, "cached": False, "warnings": warnings}
+
+    async def _enqueue(self, job: Job, created: bool) -> None:
+        """Hand the stored job to the workers; a job still pending is sent again (the task claims it once).
+
+        Sending a pending job again also recovers one whose message was lost
+        (a broker restarted without persistence, a crash between storing and
+        sending): calling gen_video again queues it. When the broker does not
+        answer, a job just created is failed at once, without a callback: no
+        worker would ever see it, and a pending record would stand in for
+        every later gen_video of the draft. The client gets the 503.
+        """
+        assert self.queue is not None
+        try:
+            await asyncio.to_thread(self.queue.send, job.id)
+        except BackendUnavailable:
+            if created:
+                await asyncio.to_thread(self._withdraw, job.id)
+            raise
+
+    def _withdraw(self, job_id: str) -> None:
+        self.jobs.callback_attempted(job_id, callback_url="")  # the caller got the 503; no callback follows
+        self.jobs.finish(job_id, status="failed", progress=0, phase="failed", error_status=503,
+                         error_message="The render queue was unavailable, the job was not queued: call gen_video again")
 
     def _cached(self, draft_id: str, version: int, settings_key: str) -> Job | None:
         for job in self.jobs.cached(draft_id, version, settings_key):
@@ -211,19 +246,16 @@ class RenderService:
         return {**job_status(job, self.drafts.settings.base_url), "callback": _callback(job)}
 
     def callback_body(self, job: Job) -> dict[str, Any]:
-        """A callback's body: gen_video_status's answer (in Chinese, capcut-mate's default), without `callback`."""
-        return {"code": 0, "message": "成功", **job_status(job, self.drafts.settings.base_url)}
+        return callback_body(job, self.drafts.settings.base_url)
 
     async def active_count(self) -> int:
         return await asyncio.to_thread(self.jobs.active_count)
 
-    def video_path(self, job_id: str) -> Path:
+    def video_key(self, job_id: str) -> str:
+        """The blob key of a job's video (JobNotFound for a malformed id; the blob may still be missing)."""
         if not (len(job_id) == 32 and all(c in "0123456789abcdef" for c in job_id)):
             raise JobNotFound(f"no video {job_id[:40]!r}", field="path")
-        try:
-            return self.drafts.blobs.local_path(render_key(job_id))
-        except FileNotFoundError:
-            raise JobNotFound(f"no video {job_id}", field="path") from None
+        return render_key(job_id)
 
     async def preview(self, draft_id: str, at_seconds: float, width: int | None = None) -> bytes:
         """One PNG frame at `at_seconds`, at most `width` pixels wide, from the draft kept warm (jobs/previews.py)."""

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from draftcut.errors import JobNotFound
 from draftcut.store._sqlite import Database
 
-__all__ = ["ACTIVE", "Job", "JobStore", "SqliteJobStore"]
+__all__ = ["ACTIVE", "Job", "JobStore", "PartState", "SqliteJobStore"]
 
 ACTIVE = ("pending", "processing")
 
@@ -54,6 +54,20 @@ class Job:
     """When a sender may take the delivery up (a lease while one holds it; see jobs/webhooks.py)."""
 
 
+@dataclass(frozen=True, slots=True)
+class PartState:
+    """One part of a render split across workers (jobs/split_render.py): who holds it, how far it got."""
+
+    idx: int
+    status: str
+    """'pending', 'running', 'done' or 'failed'."""
+    worker: str = ""
+    heartbeat_at: float = 0.0
+    progress: float = 0.0
+    """0–1 of the part's output, as its worker last reported it."""
+    error: str = ""
+
+
 class JobStore(Protocol):
     def submit(self, draft_id: str, draft_url: str, *, draft_version: int = 0, settings_key: str = "",
                callback_url: str = "") -> tuple[Job, bool]: ...
@@ -83,6 +97,59 @@ class JobStore(Protocol):
     def finish(self, job_id: str, **fields: Any) -> None: ...
 
     def requeue_stale(self, older_than: float) -> int: ...
+
+    def stale_ids(self, stale_before: float, limit: int = 100) -> list[str]:
+        """Jobs `processing` whose heartbeat is older than `stale_before` (their worker died), oldest first.
+
+        Read only: a queue-driven worker (jobs/tasks.py) sends these ids again, and
+        `claim_job` lets exactly one worker take each over.
+        """
+        ...
+
+    def claim_job(self, job_id: str, worker: str, stale_before: float) -> Job | None:
+        """Take the job `job_id` for `worker`, atomically; None when it is not this worker's to run.
+
+        For a queue that names the job (the Celery task, jobs/tasks.py), where
+        the same job may be delivered twice. In one write: a job that is
+        `pending`, or `processing` with `heartbeat_at < stale_before` (its
+        worker died), becomes `processing` with `worker`, `heartbeat_at` and
+        `started_at` = now, `attempts` + 1, `progress` 1, `phase` 'starting',
+        and is returned as stored. Any other job (`completed`, `failed`, or
+        `processing` with a fresh heartbeat: a live worker's) is left untouched
+        and None is returned; so two claimers never both get it. No limit on
+        running jobs applies (the workers' concurrency is the limit). An
+        unknown id: None.
+        """
+        ...
+
+    # -- the parts of a render split across workers (jobs/split_render.py) ------------------------
+
+    def add_parts(self, job_id: str, attempt: int, count: int) -> None:
+        """Record parts 0..count-1 of the job's attempt `attempt` as pending (again: no change)."""
+        ...
+
+    def claim_part(self, job_id: str, attempt: int, worker: str, stale_before: float) -> int | None:
+        """Take the lowest part of the attempt that is `pending`, or `running` with `heartbeat_at <
+        stale_before` (its worker died), for `worker`, atomically; None when there is none."""
+        ...
+
+    def part_heartbeat(self, job_id: str, attempt: int, idx: int, worker: str, progress: float) -> bool:
+        """Refresh `worker`'s hold on the part; False when it holds it no more (taken over, or dropped)."""
+        ...
+
+    def part_done(self, job_id: str, attempt: int, idx: int, error: str = "") -> bool:
+        """The part is `done` (or `failed` with `error`), whoever ran it; False when its row is gone.
+        A part once `done` stays done (a retried part writes the same bytes)."""
+        ...
+
+    def parts(self, job_id: str, attempt: int) -> list[PartState]:
+        """The attempt's parts in index order."""
+        ...
+
+    def drop_parts(self, job_id: str, up_to_attempt: int) -> None:
+        """Forget the parts of the job's attempts up to `up_to_attempt`: their workers find nothing more to
+        claim. A later attempt's parts stay (a coordinator thought dead must not drop its successor's)."""
+        ...
 
 
 def _job(row: Any) -> Job:
@@ -221,6 +288,66 @@ class SqliteJobStore:
             conn.execute(f"UPDATE jobs SET {cols}, callback_status = CASE WHEN callback_url != '' THEN 'pending'"
                          " ELSE '' END, callback_attempts = 0, callback_next_at = 0 WHERE id = ?",
                          (*fields.values(), job_id))
+
+    def stale_ids(self, stale_before: float, limit: int = 100) -> list[str]:
+        rows = self.db.connection().execute(
+            "SELECT id FROM jobs WHERE status = 'processing' AND heartbeat_at < ? ORDER BY heartbeat_at LIMIT ?",
+            (stale_before, limit)).fetchall()
+        return [r["id"] for r in rows]
+
+    def claim_job(self, job_id: str, worker: str, stale_before: float) -> Job | None:
+        """See `JobStore.claim_job`: pending, or processing with a heartbeat older than `stale_before`."""
+        now = time.time()
+        with self.db.transaction() as conn:
+            taken = conn.execute("UPDATE jobs SET status = 'processing', worker = ?, heartbeat_at = ?, started_at = ?,"
+                                 " attempts = attempts + 1, progress = 1, phase = 'starting' WHERE id = ? AND"
+                                 " (status = 'pending' OR (status = 'processing' AND heartbeat_at < ?))",
+                                 (worker, now, now, job_id, stale_before)).rowcount
+            if not taken:
+                return None
+            row = conn.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job(row)
+
+    def add_parts(self, job_id: str, attempt: int, count: int) -> None:
+        with self.db.transaction() as conn:
+            conn.executemany("INSERT OR IGNORE INTO job_parts (job_id, attempt, idx) VALUES (?, ?, ?)",
+                             [(job_id, attempt, i) for i in range(count)])
+
+    def claim_part(self, job_id: str, attempt: int, worker: str, stale_before: float) -> int | None:
+        now = time.time()
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT idx FROM job_parts WHERE job_id = ? AND attempt = ? AND (status = 'pending'"
+                               " OR (status = 'running' AND heartbeat_at < ?)) ORDER BY idx LIMIT 1",
+                               (job_id, attempt, stale_before)).fetchone()
+            if row is None:
+                return None
+            conn.execute("UPDATE job_parts SET status = 'running', worker = ?, heartbeat_at = ?, progress = 0"
+                         " WHERE job_id = ? AND attempt = ? AND idx = ?", (worker, now, job_id, attempt, row["idx"]))
+        return int(row["idx"])
+
+    def part_heartbeat(self, job_id: str, attempt: int, idx: int, worker: str, progress: float) -> bool:
+        with self.db.transaction() as conn:
+            return conn.execute("UPDATE job_parts SET heartbeat_at = ?, progress = ? WHERE job_id = ? AND"
+                                " attempt = ? AND idx = ? AND worker = ? AND status = 'running'",
+                                (time.time(), progress, job_id, attempt, idx, worker)).rowcount > 0
+
+    def part_done(self, job_id: str, attempt: int, idx: int, error: str = "") -> bool:
+        status, progress = ("failed", 0.0) if error else ("done", 1.0)
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE job_parts SET status = ?, progress = ?, error = ? WHERE job_id = ? AND attempt = ?"
+                         " AND idx = ? AND status != 'done'", (status, progress, error, job_id, attempt, idx))
+            return conn.execute("SELECT 1 FROM job_parts WHERE job_id = ? AND attempt = ? AND idx = ?",
+                                (job_id, attempt, idx)).fetchone() is not None
+
+    def parts(self, job_id: str, attempt: int) -> list[PartState]:
+        rows = self.db.connection().execute(
+            "SELECT idx, status, worker, heartbeat_at, progress, error FROM job_parts WHERE job_id = ? AND"
+            " attempt = ? ORDER BY idx", (job_id, attempt)).fetchall()
+        return [PartState(**dict(r)) for r in rows]
+
+    def drop_parts(self, job_id: str, up_to_attempt: int) -> None:
+        with self.db.transaction() as conn:
+            conn.execute("DELETE FROM job_parts WHERE job_id = ? AND attempt <= ?", (job_id, up_to_attempt))
 
     def requeue_stale(self, older_than: float) -> int:
         with self.db.transaction() as conn:

@@ -32,10 +32,10 @@ async def _client(settings: Settings, url: str | None, api_key: str | None) -> A
             yield client
         return
     from draftcut.api.app import create_app
-    from draftcut.store._sqlite import Database
+    from draftcut.store.backends import init_database
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    Database(settings.db_path).close()  # schema and WAL mode, as `draftcut serve` does before its workers
+    init_database(settings)  # the schema (SQLite: and WAL mode), as `draftcut serve` does before its workers
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with app.router.lifespan_context(app), httpx.AsyncClient(

@@ -277,7 +277,7 @@ class MediaFetcher:
             raise type(exc)(f"{url}: {exc.detail}", url=url) from exc
         ext = choose_ext(info, got.content_type, (got.final_url, url))
         key = blob_key_for(got.sha256, ext)
-        if not self._blobs.exists(key):
+        if not await asyncio.to_thread(self._blobs.exists, key):  # a network round trip with object storage
             await asyncio.to_thread(self._blobs.put_file, key, got.path)
         record = MediaRecord(
             url=url, sha256=got.sha256, size=got.size, content_type=mime_for_ext(ext), ext=ext,

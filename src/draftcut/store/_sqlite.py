@@ -64,6 +64,17 @@ CREATE TABLE IF NOT EXISTS jobs (
 );
 CREATE INDEX IF NOT EXISTS idx_jobs_draft ON jobs(draft_id, created_at);
 CREATE INDEX IF NOT EXISTS idx_jobs_status ON jobs(status, created_at);
+CREATE TABLE IF NOT EXISTS job_parts (
+    job_id TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    idx INTEGER NOT NULL,
+    status TEXT NOT NULL DEFAULT 'pending',
+    worker TEXT NOT NULL DEFAULT '',
+    heartbeat_at REAL NOT NULL DEFAULT 0,
+    progress REAL NOT NULL DEFAULT 0,
+    error TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (job_id, attempt, idx)
+);
 CREATE TABLE IF NOT EXISTS media (
     url TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL,

@@ -14,11 +14,11 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from draftcut.store._sqlite import Database
 
-__all__ = ["KEY_PREFIX", "ApiKey", "SqliteApiKeyStore", "hash_key"]
+__all__ = ["KEY_PREFIX", "ApiKey", "ApiKeyStore", "SqliteApiKeyStore", "hash_key"]
 
 KEY_PREFIX = "dck_"
 
@@ -46,6 +46,20 @@ class ApiKey:
 def _key(row: Any) -> ApiKey:
     return ApiKey(id=row["id"], prefix=row["prefix"], name=row["name"], rate_per_minute=row["rate_per_minute"],
                   created_at=row["created_at"], revoked_at=row["revoked_at"])
+
+
+class ApiKeyStore(Protocol):
+    """Where API keys live (SQLite here, PostgreSQL in store/postgres/api_keys.py)."""
+
+    def create(self, name: str = "", rate_per_minute: float = 0.0) -> tuple[ApiKey, str]: ...
+
+    def list(self) -> list[ApiKey]: ...
+
+    def revoke(self, key_or_id: str) -> ApiKey | None: ...
+
+    def lookup(self, key: str) -> ApiKey | None: ...
+
+    def active_count(self) -> int: ...
 
 
 class SqliteApiKeyStore:

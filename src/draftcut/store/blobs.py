@@ -11,9 +11,9 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, runtime_checkable
 
-__all__ = ["BlobStore", "LocalBlobStore"]
+__all__ = ["BlobStore", "LocalBlobStore", "RemoteBlobStore"]
 
 
 class BlobStore(Protocol):
@@ -33,6 +33,24 @@ class BlobStore(Protocol):
 
     def scratch_dir(self) -> Path:
         """A private temporary folder on the same filesystem as the store."""
+
+
+@runtime_checkable
+class RemoteBlobStore(BlobStore, Protocol):
+    """A `BlobStore` whose blobs live on another server (store/s3.py).
+
+    The file routes serve such blobs without a local copy: they stream the
+    requested byte range, or redirect the client to a URL of the blob itself.
+    """
+
+    redirect: bool
+    """Answer file requests with a redirect to `presigned_url` instead of streaming."""
+
+    def open_range(self, key: str, start: int, end: int) -> BinaryIO:
+        """Bytes `start`..`end` (inclusive) of the blob, streamed; close it when done."""
+
+    def presigned_url(self, key: str, *, content_type: str | None = None) -> str:
+        """A URL anyone holding it can GET the blob from, for a limited time."""
 
 
 def _check_key(key: str) -> str:

@@ -36,7 +36,7 @@ from draftcut.render.run.split import (
     run_part,
 )
 
-__all__ = ["gather_resources", "render", "resolve_ffmpeg", "resolve_spec"]
+__all__ = ["gather_resources", "render", "render_prepared", "resolve_ffmpeg", "resolve_spec"]
 
 
 @contextmanager
@@ -131,6 +131,14 @@ def render(source: Path | dict[str, Any], output: Path, *, spec: RenderSpec = DE
                                  allow_outside_paths=allow_outside_paths, folder=folder, ffmpeg=ffmpeg, cancel=cancel)
         result = _execute(resolve_ffmpeg(ffmpeg), manifest, workdir, folder, output, progress, cancel)
     return replace(result, elapsed_s=time.monotonic() - started)
+
+
+def render_prepared(manifest: PartsManifest, workdir: Path, output: Path, *, folder: Path | None,
+                    progress: ProgressCallback | None = None, ffmpeg: str | None = None,
+                    cancel: threading.Event | None = None) -> RenderResult:
+    """`render`'s last two steps for parts already prepared in `workdir` (a distributed render that
+    turned out not to be splittable runs here, without preparing again)."""
+    return _execute(resolve_ffmpeg(ffmpeg), manifest, workdir, folder, Path(output).absolute(), progress, cancel)
 
 
 def _execute(exe: str, manifest: PartsManifest, workdir: Path, folder: Path | None, output: Path,
