@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
@@ -11,26 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from utils.edits import add_one as _add
 from utils.server_fixtures import API, Server
-
-
-def _add(client: httpx.Client, url: str, media: Any, i: int) -> dict[str, Any]:
-    kind = i % 3
-    if kind == 0:
-        body = {"draft_url": url, "video_infos": json.dumps(
-            [{"video_url": media.url("video_red_2s.mp4"), "start": i * 1000, "end": i * 1000 + 500000}])}
-        name = "add_videos"
-    elif kind == 1:
-        body = {"draft_url": url, "audio_infos": json.dumps(
-            [{"audio_url": media.url("audio_2s.mp3"), "start": i * 1000, "end": i * 1000 + 500000}])}
-        name = "add_audios"
-    else:
-        body = {"draft_url": url, "image_infos": json.dumps(
-            [{"image_url": media.url("image_blue.png"), "start": i * 1000, "end": i * 1000 + 500000}])}
-        name = "add_images"
-    resp = client.post(f"{API}/{name}", json=body)
-    assert resp.status_code == 200, resp.text
-    return {**resp.json(), "pid": resp.headers.get("x-draftcut-pid")}
 
 
 def test_drafts_survive_restart_and_stay_editable(tmp_path: Path, media: Any) -> None:
