@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 from utils.edits import add_one as _add
+from utils.edits import kill_mid_edits
 from utils.server_fixtures import API, Server
 
 
@@ -51,27 +52,7 @@ def test_fifty_concurrent_edits_from_four_processes(tmp_path: Path, media: Any) 
 
 
 def test_killed_server_keeps_last_committed_version(tmp_path: Path, media: Any) -> None:
-    srv = Server(tmp_path, workers=2).start()
-    try:
-        c = httpx.Client(base_url=srv.url, timeout=30)
-        url = c.post(f"{API}/create_draft", json={}).json()["draft_url"]
-        done: list[dict[str, Any]] = []
-
-        def edit(i: int) -> None:
-            try:
-                done.append(_add(c, url, media, i))
-            except (httpx.HTTPError, AssertionError):
-                pass  # cut off by the kill
-
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            futures = [pool.submit(edit, i) for i in range(40)]
-            while len(done) < 8:
-                time.sleep(0.01)
-            srv.stop(kill=True)
-            for f in futures:
-                f.result()
-    finally:
-        srv.stop(kill=True)
+    url, done = kill_mid_edits(Server(tmp_path, workers=2).start(), media)
     with Server(tmp_path) as srv2, httpx.Client(base_url=srv2.url, timeout=30) as c2:
         did = url.rsplit("=", 1)[1]
         content = c2.get(f"/output/draft/{did}/draft_content.json").json()

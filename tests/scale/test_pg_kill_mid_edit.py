@@ -6,40 +6,19 @@ that a new process reads back from the database, no track is half made, and the 
 
 from __future__ import annotations
 
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 from utils.edits import add_one as _add
+from utils.edits import kill_mid_edits
 from utils.pg_server import PgServer, pg_server, pg_url  # noqa: F401  (fixtures)
-from utils.server_fixtures import API, Server
+from utils.server_fixtures import Server
 
 
 def test_killed_api_processes_keep_every_acknowledged_edit(tmp_path: Path, media: Any, pg_url: str) -> None:  # noqa: F811
     env = {"DRAFTCUT_DATABASE_URL": pg_url}
-    srv = Server(tmp_path / "a", workers=2, env=env).start()
-    try:
-        c = httpx.Client(base_url=srv.url, timeout=30)
-        url = c.post(f"{API}/create_draft", json={}).json()["draft_url"]
-        done: list[dict[str, Any]] = []
-
-        def edit(i: int) -> None:
-            try:
-                done.append(_add(c, url, media, i))
-            except (httpx.HTTPError, AssertionError):
-                pass  # cut off by the kill
-
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            futures = [pool.submit(edit, i) for i in range(40)]
-            while len(done) < 8:
-                time.sleep(0.01)
-            srv.stop(kill=True)
-            for f in futures:
-                f.result()
-    finally:
-        srv.stop(kill=True)
+    url, done = kill_mid_edits(Server(tmp_path / "a", workers=2, env=env).start(), media)
     # a new process with a data dir of its own: the draft can only come from PostgreSQL
     with Server(tmp_path / "b", env=env) as srv2, httpx.Client(base_url=srv2.url, timeout=30) as c2:
         did = url.rsplit("=", 1)[1]
