@@ -28,6 +28,7 @@ from draftcut.render.model.resources import MediaInfo, OutputFormat, Resources, 
 from draftcut.render.model.timeline import Curve, VisualClip
 from draftcut.render.plan.chroma import chroma_filter
 from draftcut.render.plan.colour import SCALE_TO_OUTPUT, input_tag
+from draftcut.render.plan.cover import CoverSize, cover_filters, covers_canvas
 from draftcut.render.plan.fx import FxContext, apply_looks, colour_filters, colour_is_dynamic, look_is_dynamic
 from draftcut.render.plan.geometry import canvas_center, cropped_size, even, fit_factor, rotated_box
 from draftcut.render.plan.graph import Graph
@@ -119,6 +120,12 @@ def build_layer(g: Graph, fmt_: OutputFormat, res: Resources, job: LayerJob) -> 
     if text is not None and text.states:
         src = _text_states_source(g, fmt_, text, job)
         label = _static(g, clip, shape, src, video_count=job.last - job.first, shift=job.first - job.origin, fx=fx)
+    elif clip.kind == "video" and _covering(fmt_, clip, motion, shape, job):
+        src = _video_source(g, fmt_, info, job, [])
+        label = g.chain([src], [*_source_crop(clip), *_flips(clip), *cover_filters(
+            fmt_, motion, CoverSize(shape.w, shape.h, shape.sx, shape.sy), _local_t(fmt_, clip, job.origin),
+            _SCALE_FLAGS)], "cv")
+        return Layer(label, "0", "0", True, (0, 0, fmt_.width, fmt_.height))
     elif clip.kind == "video":
         src = _video_source(g, fmt_, info, job, _cheap_decode(shape, info))
         if job.background:
@@ -265,18 +272,30 @@ class _Fx:
         return apply_looks(g, label, self.clip.looks, self.ctx, colour_filters(self.clip.keyframes, self.t))
 
 
+def _covering(fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _Shape, job: LayerJob) -> bool:
+    """Whether a moving, opaque, unrotated video layer hides the canvas on every frame (``plan/cover.py``)."""
+    if not (shape.dyn_scale or shape.dyn_pos) or shape.dyn_rot or shape.rot != 0.0:
+        return False
+    if shape.needs_alpha or shape.fx:  # looks are applied at the layer's own size: keep the general path
+        return False
+    return covers_canvas(fmt_, clip, motion, CoverSize(shape.w, shape.h, shape.sx, shape.sy), job.first, job.last)
+
+
+def _source_crop(clip: VisualClip) -> list[str]:
+    if clip.crop is None:
+        return []
+    c = clip.crop
+    return [f"crop=w=iw*{fmt(c.right - c.left)}:h=ih*{fmt(c.bottom - c.top)}:x=iw*{fmt(c.left)}:y=ih*{fmt(c.top)}"]
+
+
+def _flips(clip: VisualClip) -> list[str]:
+    return [*(["hflip"] if clip.transform.flip_h else []), *(["vflip"] if clip.transform.flip_v else [])]
+
+
 def _static(g: Graph, clip: VisualClip, shape: _Shape, label: str, video_count: int = 0,
             shift: int = 0, fx: _Fx | None = None) -> str:
-    filters: list[str] = []
-    if clip.crop is not None:
-        c = clip.crop
-        filters.append(f"crop=w=iw*{fmt(c.right - c.left)}:h=ih*{fmt(c.bottom - c.top)}"
-                       f":x=iw*{fmt(c.left)}:y=ih*{fmt(c.top)}")
-    filters += [f"scale={shape.w}:{shape.h}:flags={_SCALE_FLAGS}:{SCALE_TO_OUTPUT}", "setsar=1"]
-    if clip.transform.flip_h:
-        filters.append("hflip")
-    if clip.transform.flip_v:
-        filters.append("vflip")
+    filters = [*_source_crop(clip), f"scale={shape.w}:{shape.h}:flags={_SCALE_FLAGS}:{SCALE_TO_OUTPUT}",
+               "setsar=1", *_flips(clip)]
     if fx is not None and shape.fx:
         # looks work in YUV: convert here, in the layer's own scale (BT.709/tv), keeping any alpha
         label = fx(g, g.chain([label], [*filters, f"format={'yuva420p' if shape.own_alpha else 'yuv420p'}"], "l"))
