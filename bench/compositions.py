@@ -39,6 +39,8 @@ __all__ = [
     "Geometry",
     "MediaUrls",
     "build_scale",
+    "content_floor_cmd",
+    "decode_raw",
     "floor_cmd",
     "make_media",
     "transition_clips",
@@ -479,6 +481,11 @@ def build_scale(api: Api, url: MediaUrls, segments: int, size: tuple[int, int]) 
 # ------------------------------------------------------------------------------------------------ floor
 
 
+_ENCODE = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
+           "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2", "-movflags", "+faststart"]
+"""The renderer's output settings (RenderSpec defaults), shared by both floors."""
+
+
 def floor_cmd(width: int, height: int, duration: float, out: Path) -> list[str]:
     """Encode-only floor: generate and encode the same canvas, length and rate with the renderer's settings.
 
@@ -489,6 +496,26 @@ def floor_cmd(width: int, height: int, duration: float, out: Path) -> list[str]:
     return [FFMPEG, "-hide_banner", "-loglevel", "error", "-y",
             "-f", "lavfi", "-i", f"testsrc2=s={width}x{height}:r={FPS}:d={duration:g}",
             "-f", "lavfi", "-i", f"sine=f=440:sample_rate=48000:d={duration:g}",
-            "-c:v", "libx264", "-preset", "veryfast", "-crf", "23", "-pix_fmt", "yuv420p",
-            "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2", "-movflags", "+faststart",
-            "-t", f"{duration:g}", str(out)]
+            *_ENCODE, "-t", f"{duration:g}", str(out)]
+
+
+def decode_raw(video: Path, folder: Path) -> tuple[Path, Path]:
+    """Decode a rendered video to raw yuv420p frames and PCM (untimed set-up of the content floor)."""
+    frames, sound = folder / f"{video.stem}.yuv", folder / f"{video.stem}.wav"
+    _run_ff(["-i", str(video), "-map", "0:v", "-f", "rawvideo", "-pix_fmt", "yuv420p", str(frames),
+             "-map", "0:a", "-f", "wav", str(sound)])
+    return frames, sound
+
+
+def content_floor_cmd(width: int, height: int, frames: Path, sound: Path, out: Path) -> list[str]:
+    """Content floor: encode the composition's own output pictures and sound, already decoded, as the renderer does.
+
+    testsrc2 costs x264 less than most footage (a zooming or panning picture
+    moves every pixel), so the testsrc2 floor mixes the content's encoding
+    cost into the renderer's overhead. This floor encodes exactly the frames
+    draftcut produced, read raw from memory: what remains above it is what
+    rendering adds (decoding the sources, compositing, the start-up).
+    """
+    return [FFMPEG, "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-r", str(FPS), "-i", str(frames),
+            "-i", str(sound), *_ENCODE, str(out)]

@@ -37,6 +37,14 @@ process tree, from wait4) and peak RSS (the summed RSS of the tree, sampled
 from /proc every 50 ms). Target: draftcut ≤ 1.25× its floor for every
 composition.
 
+After each draftcut run, a content floor is timed too: the run's own
+output, decoded untimed to raw frames and PCM in memory, encoded again with
+the same settings (`compositions.content_floor_cmd`). It is what encoding
+this very video costs, so draftcut / content floor is what rendering adds
+on top (decoding the sources, compositing, start-up), whatever the footage
+costs x264; the testsrc2 floor also counts the difference between the
+footage's and testsrc2's encoding cost.
+
 MoviePy (the `bench` extra, or `--moviepy-path` to a `pip install --target`
 folder) composes the portrait composition in Python for comparison
 (bench/moviepy_timeline.py). The scale run renders drafts of 250…2,000
@@ -69,6 +77,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent
 OUT = ROOT / "out"
+RAW = Path("/dev/shm/draftcut-bench") if Path("/dev/shm").is_dir() else OUT / "raw"
+"""Where the content floor's raw frames are decoded (memory where there is a tmpfs), one composition at a time."""
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT.parent / "tests"))
 from compositions import (  # noqa: E402
@@ -80,6 +90,8 @@ from compositions import (  # noqa: E402
     Composition,
     Geometry,
     build_scale,
+    content_floor_cmd,
+    decode_raw,
     floor_cmd,
     make_media,
     transition_clips,
@@ -275,6 +287,8 @@ class Outcome:
     built: Built
     draftcut: list[Run] = field(default_factory=list)
     floor: list[Run] = field(default_factory=list)
+    content: list[Run] = field(default_factory=list)
+    """The content floor: encoding draftcut's own output frames (compositions.content_floor_cmd)."""
     moviepy: list[Run] = field(default_factory=list)
     unsupported: list[str] = field(default_factory=list)
     output_s: float | None = None
@@ -326,6 +340,10 @@ def variant_cmd(label: str, b: Built, source: str, moviepy: list[str] | None) ->
         return render_cmd(b, source, runs / f"{b.name}.mp4"), runs / f"{b.name}.log"
     if label == "floor":
         return floor_cmd(b.width, b.height, b.duration, runs / f"{b.name}.floor.mp4"), runs / f"{b.name}.floor.log"
+    if label == "content":
+        frames, sound = RAW / f"{b.name}.yuv", RAW / f"{b.name}.wav"
+        return (content_floor_cmd(b.width, b.height, frames, sound, runs / f"{b.name}.content.mp4"),
+                runs / f"{b.name}.content.log")
     assert moviepy is not None
     return moviepy, runs / "moviepy.log"
 
@@ -338,18 +356,26 @@ def bench_compositions(outcomes: list[Outcome], rounds: int, source: str, moviep
         for o in outcomes:
             b = o.built
             labels = ["draftcut", "floor"] if r % 2 == 0 else ["floor", "draftcut"]
+            labels.append("content")  # encodes the frames the draftcut run just wrote
             if moviepy is not None and b.name == MOVIEPY_COMPOSITION:
                 labels.append("moviepy")
             for label in labels:
                 if o.error:
                     break
                 cmd, log = variant_cmd(label, b, source, moviepy)
+                if label == "content":  # untimed: decode the output to raw frames in memory
+                    RAW.mkdir(parents=True, exist_ok=True)
+                    raw = decode_raw(OUT / "runs" / f"{b.name}.mp4", RAW)
                 try:
                     result = timed(cmd, log, moviepy_env_ if label == "moviepy" else None)
                 except RunFailed as exc:
                     o.error = f"{label} failed: {exc}"
                     print(f"  {b.name} {o.error}", flush=True)
                     break
+                finally:
+                    if label == "content":
+                        for path in raw:
+                            path.unlink(missing_ok=True)
                 if label == "draftcut":
                     result = dataclasses.replace(result, inner=rendered_in(log))
                 getattr(o, label).append(result)
@@ -420,17 +446,21 @@ def summary(outcomes: list[Outcome], skipped: list[str], scale: list[dict[str, A
     if done:
         lines += ["| composition | canvas | draftcut wall s (median) | runs | render() s | floor wall s | "
                   "**ratio wall** | draftcut CPU s | floor CPU s | ratio CPU | peak RSS MiB draftcut / floor | "
-                  "≤ 1.25× |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+                  "≤ 1.25× | content floor wall s / CPU s | ratio to content floor wall / CPU |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
         for o in done:
             b = o.built
             dw, fw = med(o.draftcut, "wall"), med(o.floor, "wall")
             dc, fc = med(o.draftcut, "cpu"), med(o.floor, "cpu")
             runs = " / ".join(f"{r.wall:.2f}" for r in o.draftcut)
             ok = "yes" if dw / fw <= TARGET else "**no**"
+            content = "– | –"
+            if o.content:
+                cw, cc = med(o.content, "wall"), med(o.content, "cpu")
+                content = f"{cw:.2f} / {cc:.2f} | {dw / cw:.2f} / {dc / cc:.2f}"
             lines.append(f"| {b.name} | {b.width}×{b.height}, {b.duration:g} s | {dw:.2f} | {runs} | "
                          f"{inner_median(o.draftcut)} | {fw:.2f} | **{dw / fw:.2f}** | {dc:.2f} | {fc:.2f} | "
-                         f"{dc / fc:.2f} | {mib(o.draftcut)} / {mib(o.floor)} | {ok} |")
+                         f"{dc / fc:.2f} | {mib(o.draftcut)} / {mib(o.floor)} | {ok} | {content} |")
         lines.append("")
         what = "<draft_url> -o out.mp4` (download included)" if source == "url" else "<draft folder> -o out.mp4`"
         lines.append(f"draftcut = `draftcut render {what}, the whole process tree; render() = the "
@@ -498,7 +528,7 @@ def write_json(data: dict[str, Any]) -> Path:
 def outcome_json(o: Outcome) -> dict[str, Any]:
     data = asdict(o)
     data["built"]["folder"] = str(o.built.folder)
-    for label in ("draftcut", "floor", "moviepy"):
+    for label in ("draftcut", "floor", "content", "moviepy"):
         runs: list[Run] = getattr(o, label)
         if runs:
             data[f"{label}_median"] = {"wall_s": med(runs, "wall"), "cpu_s": med(runs, "cpu"),
@@ -507,6 +537,9 @@ def outcome_json(o: Outcome) -> dict[str, Any]:
         data["ratio_wall"] = med(o.draftcut, "wall") / med(o.floor, "wall")
         data["ratio_cpu"] = med(o.draftcut, "cpu") / med(o.floor, "cpu")
         data["meets_target"] = data["ratio_wall"] <= TARGET
+    if o.draftcut and o.content:
+        data["ratio_content_wall"] = med(o.draftcut, "wall") / med(o.content, "wall")
+        data["ratio_content_cpu"] = med(o.draftcut, "cpu") / med(o.content, "cpu")
     return data
 
 

@@ -2,6 +2,11 @@
 
     .venv/bin/python bench/split_render.py                                  # 60 s, 1280×720, 1/2/4 workers
     .venv/bin/python bench/split_render.py --duration 20 --size 640x360 --workers 1,2
+    .venv/bin/python bench/split_render.py --jobs 8 --duration 10 --size 640x360 --workers 1,2
+
+With `--jobs N`, N independent drafts are submitted at once instead (each rendered whole, not split:
+`DRAFTCUT_RENDER_SPLIT_MIN_S` is set above their length), and the time until the last one completes is
+measured: the throughput of a queue of ordinary jobs spread over the workers.
 
 A draft of `--duration` seconds (four clips in a row, each a moving test pattern with its tone) is built
 through the HTTP API, as bench/compositions.py builds its drafts, on a real `draftcut serve` with a
@@ -100,12 +105,31 @@ def time_render(api: Api, url: str, n: int) -> float:
         time.sleep(0.05)
 
 
+def time_jobs(api: Api, urls: list[str], n: int) -> float:
+    """Submit every draft's gen_video at once; seconds until the last one completes."""
+    started = time.monotonic()
+    for url in urls:
+        if api.call("gen_video", {"draft_url": url}).get("cached"):
+            raise RuntimeError("the render cache answered; the benchmark needs fresh renders")
+    pending = set(urls)
+    while pending:
+        for url in list(pending):
+            status = api.call("gen_video_status", {"draft_url": url})
+            if status["status"] == "failed":
+                raise RuntimeError(f"render failed with {n} workers: {status}")
+            if status["status"] == "completed":
+                pending.discard(url)
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--size", default="1280x720")
     ap.add_argument("--workers", default="1,2,4")
     ap.add_argument("--window-s", type=float, default=0.0, help="DRAFTCUT_RENDER_SPLIT_WINDOW_S (0: automatic)")
+    ap.add_argument("--jobs", type=int, default=0, help="N independent jobs at once instead of one split job")
     args = ap.parse_args()
     size = tuple(int(v) for v in args.size.split("x"))
     assert len(size) == 2
@@ -120,24 +144,27 @@ def main() -> int:
             worker_env = {k: v for k, v in os.environ.items() if not k.startswith("DRAFTCUT_")}
             worker_env.update({"DRAFTCUT_MEDIA_ALLOW_HOSTS": "127.0.0.1,localhost", **env,
                                "DRAFTCUT_DATA_DIR": str(work / "data"), "DRAFTCUT_PUBLIC_URL": server.url,
-                               "DRAFTCUT_RENDER_SPLIT_MIN_S": "1",
+                               "DRAFTCUT_RENDER_SPLIT_MIN_S": str(args.duration + 60) if args.jobs else "1",
                                "DRAFTCUT_RENDER_SPLIT_WINDOW_S": str(args.window_s)})
             for n in counts:
-                url = build_draft(api, media, clips, (size[0], size[1]), args.duration)  # a new draft: no cache
+                # new drafts: no cache
+                urls = [build_draft(api, media, clips, (size[0], size[1]), args.duration)
+                        for _ in range(max(1, args.jobs))]
                 workers = Workers(worker_env, n, work)
                 try:
-                    times[n] = time_render(api, url, n)
+                    times[n] = time_jobs(api, urls, n) if args.jobs else time_render(api, urls[0], n)
                 finally:
                     workers.stop()
                 print(f"{n} worker(s): {times[n]:.2f} s", flush=True)
     shutil.rmtree(work, ignore_errors=True)
-    print(f"\n{args.duration:g} s at {size[0]}×{size[1]}, {os.cpu_count()} cores on this machine")
-    print("| workers | wall s | efficiency T1/(N×TN) |")
-    print("|---|---|---|")
+    what = f"{args.jobs} independent jobs of {args.duration:g} s" if args.jobs else f"one job of {args.duration:g} s"
+    print(f"\n{what} at {size[0]}×{size[1]}, {os.cpu_count()} cores on this machine")
+    print("| workers | wall s | jobs per minute | efficiency T1/(N×TN) |")
+    print("|---|---|---|---|")
     base = times.get(1)
     for n, t in times.items():
         eff = f"{base / (n * t):.2f}" if base else "–"
-        print(f"| {n} | {t:.2f} | {eff} |")
+        print(f"| {n} | {t:.2f} | {60 * max(1, args.jobs) / t:.1f} | {eff} |")
     return 0
 
 
