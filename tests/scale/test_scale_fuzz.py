@@ -3,9 +3,10 @@
 The embedded default is fuzzed by tests/api/test_fuzz.py (25 examples per operation). Here the same kind of
 run, shorter, goes through the other backends, where a 5xx could come from a driver error that SQLite and a
 folder never raise: over the server's own `/openapi.json`, and over the Coze plugin file that
-`draftcut coze-openapi` writes in capcut-mate's plugin shape (what Coze workflows call). No request may get
-a 5xx other than 503 (`BackendUnavailable` says a backend did not answer, and none is down here, so even
-that would be reported).
+`draftcut coze-openapi` writes in capcut-mate's plugin shape (what Coze workflows call), and over
+capcut-mate's own published plugin file (tests/data/capcut_mate_plugin: the request shapes existing Coze
+workflows were built against). No request may get a 5xx other than 503 (`BackendUnavailable` says a backend
+did not answer, and none is down here, so even that would be reported).
 """
 
 from __future__ import annotations
@@ -19,12 +20,20 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
+import yaml
+from utils.fuzz_drafts import RealDraft
 from utils.pg_server import PgServer, pg_server, pg_url  # noqa: F401  (fixtures)
 from utils.redis_server import RedisServer
 from utils.s3_server import S3Server
 from utils.server_fixtures import Server
 
 from draftcut.config import API_PREFIX
+
+PLUGIN_FILE = Path(__file__).parents[1] / "data" / "capcut_mate_plugin" / "openapi.yaml"
+# Operations of capcut-mate's published plugin file that draftcut does not serve, each with the reason.
+# Empty: draftcut serves all 34. A plugin operation the server stops serving (or a new one in a refreshed
+# file) would only get 404s from the fuzzer, which pass; the test below fails on it instead.
+PLUGIN_UNSERVED: dict[str, str] = {}
 
 EXAMPLES_PER_OPERATION = 5
 SEED = 20261202
@@ -79,8 +88,22 @@ def coze_schema(coze_file: Path) -> schemathesis.BaseSchema:
     return schemathesis.openapi.from_path(str(coze_file), config=CONFIG)
 
 
+@pytest.fixture(scope="module")
+def real_draft(scale_server: Server, http: requests.Session) -> RealDraft:
+    answer = http.post(f"{scale_server.url}{API_PREFIX}/create_draft", json={"width": 320, "height": 240},
+                       timeout=15).json()
+    return RealDraft(answer["draft_url"])
+
+
+@pytest.fixture(scope="module")
+def plugin_schema() -> schemathesis.BaseSchema:
+    schema = schemathesis.openapi.from_path(str(PLUGIN_FILE), config=CONFIG)
+    return schema.exclude(path=sorted(PLUGIN_UNSERVED)) if PLUGIN_UNSERVED else schema
+
+
 own = schemathesis.pytest.from_fixture("own_schema")
 coze = schemathesis.pytest.from_fixture("coze_schema")
+plugin = schemathesis.pytest.from_fixture("plugin_schema")
 
 
 def _check(case: schemathesis.Case, base_url: str, http: requests.Session) -> None:
@@ -99,3 +122,29 @@ def test_own_openapi_on_postgresql_s3_and_redis(case: schemathesis.Case, scale_s
 def test_coze_plugin_schema_on_postgresql_s3_and_redis(case: schemathesis.Case, scale_server: Server,
                                                         http: requests.Session) -> None:
     _check(case, scale_server.url + API_PREFIX, http)
+
+
+def test_capcut_mate_plugin_operations_are_served(scale_server: Server, http: requests.Session) -> None:
+    """A plugin operation the server does not route gets only 404s in the fuzz run; name each one instead."""
+    published = yaml.safe_load(PLUGIN_FILE.read_text(encoding="utf-8"))["paths"]
+    served = http.get(f"{scale_server.url}/openapi.json", timeout=15).json()["paths"]
+    unserved = {path for path, operations in published.items()
+                if not set(operations) <= set(served.get(API_PREFIX + path, {}))}
+    assert len(published) == 34, sorted(published)
+    assert unserved == set(PLUGIN_UNSERVED)
+
+
+@plugin.parametrize()
+def test_capcut_mate_plugin_schema_on_postgresql_s3_and_redis(case: schemathesis.Case, scale_server: Server,
+                                                               http: requests.Session, real_draft: RealDraft) -> None:
+    real_draft.apply(case)
+    _check(case, scale_server.url + API_PREFIX, http)
+
+
+def test_the_plugin_fuzz_edited_a_real_draft_and_left_it_readable(real_draft: RealDraft, scale_server: Server,
+                                                                   http: requests.Session) -> None:
+    """Runs after the plugin fuzz: half its edits reached the real draft, which still loads."""
+    assert real_draft.used > 0
+    draft_id = real_draft.draft_url.split("=")[-1]
+    answer = http.get(f"{scale_server.url}{API_PREFIX}/get_draft", params={"draft_id": draft_id}, timeout=15)
+    assert answer.status_code == 200 and answer.json()["code"] == 0, answer.text[:300]
