@@ -9,50 +9,18 @@ below and exactly at the declared size; the server test checks that a real
 
 from __future__ import annotations
 
-import struct
-import zlib
 from pathlib import Path
 
 import httpx
 import pytest
 from PIL import Image
 from utils.http_server import MediaServer
-from utils.media_gen import run_ffmpeg
+from utils.media_gen import blank_png, run_ffmpeg
 from utils.server_fixtures import API, Server, create_draft
 
 from draftcut.errors import ImageTooLarge
 from draftcut.media import probe_file
 from draftcut.media._header import declared_picture
-
-_PNG_CHANNELS = {0: 1, 2: 3, 4: 2, 6: 4}
-
-
-def blank_png(path: Path, width: int, height: int, *, depth: int = 16, colour: int = 6) -> Path:
-    """A valid all-zero PNG of any size, written without ever holding its pixels.
-
-    Rows are deflated a block at a time; after a full flush the compressor
-    starts afresh, so one compressed block stands for every identical one.
-    """
-    row = bytes(1 + width * _PNG_CHANNELS[colour] * depth // 8)  # filter byte 0, then zeros
-    rows_per_block = max(1, (4 << 20) // len(row))
-    full, rest = divmod(height, rows_per_block)
-    block = row * rows_per_block
-    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
-    packed = packer.compress(block) + packer.flush(zlib.Z_FULL_FLUSH)
-    tail_packer = zlib.compressobj(6, zlib.DEFLATED, -15)
-    tail = tail_packer.compress(row * rest) + tail_packer.flush(zlib.Z_FINISH)
-    adler = 1
-    for _ in range(full):
-        adler = zlib.adler32(block, adler)
-    adler = zlib.adler32(row * rest, adler)
-    idat = b"\x78\x9c" + packed * full + tail + struct.pack(">I", adler)
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    ihdr = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, 0)
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
-    return path
 
 
 def _pillow(path: Path, mode: str, fmt: str, **save: object) -> Path:

@@ -74,7 +74,8 @@ class S3Server:
                f"-filer.port={p['filer']}", f"-filer.port.grpc={p['filer_grpc']}",
                "-s3", f"-s3.port={p['s3']}", f"-s3.port.grpc={p['s3_grpc']}", f"-s3.config={config}",
                f"-iam.port={p['iam']}", f"-debug.port={p['debug']}", f"-metricsPort={p['metrics']}",
-               "-volume.max=4", "-master.volumeSizeLimitMB=64"]
+               "-volume.max=4", "-master.volumeSizeLimitMB=64",
+               "-s3.port.iceberg=0", "-s3.port.lance=0"]  # fixed default ports: a second weed could not start
         log = open(self.root / "weed.log", "ab")  # noqa: SIM115 - the process keeps it
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=self.root)
         deadline = time.monotonic() + timeout
@@ -106,8 +107,8 @@ class S3Server:
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
-            try:
-                self.proc.wait(timeout=20)
+            try:  # weed often ignores SIGTERM here; its data is throwaway, so do not wait long to kill it
+                self.proc.wait(timeout=3)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
