@@ -1,6 +1,6 @@
-"""PgDraftStore on a real PostgreSQL: the optimistic update of the SQLite store (tests/store/test_draft_store.py),
-the schema shared with SQLite, the errors a busy or missing database turns into, and no lost edit across
-threads and processes."""
+"""PgDraftStore on a real PostgreSQL: the schema shared with SQLite, the errors a busy or missing database turns
+into, and no lost edit across threads and processes. What every backend promises (the optimistic update,
+failing edits, ids, listings, pages) is in tests/store/test_draft_store_contract.py, run on both."""
 
 from __future__ import annotations
 
@@ -17,11 +17,10 @@ import psycopg
 import pytest
 from utils.pg_server import PgServer, pg_server, pg_url  # noqa: F401  (fixtures)
 
-from draftcut.draft.document import Draft
 from draftcut.draft.record import DraftRecord
-from draftcut.errors import BackendUnavailable, DraftBusy, DraftNotFound
+from draftcut.errors import BackendUnavailable, DraftBusy
 from draftcut.store._sqlite import Database
-from draftcut.store.drafts import OPTIMISTIC_TRIES, DraftIdTaken, WriteBusy
+from draftcut.store.drafts import WriteBusy
 from draftcut.store.postgres.db import PgDatabase
 from draftcut.store.postgres.drafts import PgDraftStore
 
@@ -74,114 +73,6 @@ def test_the_schema_has_every_sqlite_column_with_a_matching_type(db: PgDatabase,
     assert {k: kinds[v] for k, v in expected.items()} == {k: have[k] for k in expected}
     # opening again (another process starting) is harmless
     PgDatabase(db.pool.conninfo, pool_size=1).close()
-
-
-def test_a_write_between_read_and_write_is_kept_and_the_edit_reapplied(store: PgDraftStore) -> None:
-    calls = []
-
-    def racing(record: DraftRecord) -> str:
-        calls.append(record.version)
-        if len(calls) == 1:  # another writer lands after our read
-            store.update(DRAFT, append("other"))
-        record.content["items"].append("mine")
-        return "done"
-
-    assert store.update(DRAFT, racing) == "done"
-    record = store.get(DRAFT)
-    assert record.content["items"] == ["other", "mine"]
-    assert calls == [1, 2] and record.version == 3
-
-
-def test_persistent_conflicts_fall_back_to_a_locked_edit(store: PgDraftStore) -> None:
-    calls = 0
-
-    def always_raced(record: DraftRecord) -> None:
-        nonlocal calls
-        calls += 1
-        if calls <= OPTIMISTIC_TRIES:
-            store.update(DRAFT, append(f"other{calls}"))
-        record.content["items"].append("mine")
-
-    store.update(DRAFT, always_raced)
-    items = store.get(DRAFT).content["items"]
-    assert items == [f"other{i}" for i in range(1, OPTIMISTIC_TRIES + 1)] + ["mine"]
-    assert calls == OPTIMISTIC_TRIES + 1
-
-
-def test_a_failing_edit_changes_nothing_also_in_the_locked_path(store: PgDraftStore, db: PgDatabase) -> None:
-    before = stored_row(db)
-
-    def broken(record: DraftRecord) -> None:
-        record.content["items"].append("half")
-        raise ValueError("bad input")
-
-    with pytest.raises(ValueError):
-        store.update(DRAFT, broken)
-    assert stored_row(db) == before
-
-    calls = 0
-
-    def raced_then_broken(record: DraftRecord) -> None:
-        nonlocal calls
-        calls += 1
-        if calls <= OPTIMISTIC_TRIES:
-            store.update(DRAFT, append(f"other{calls}"))
-            return
-        record.content["items"].append("half")
-        raise ValueError("bad input")
-
-    with pytest.raises(ValueError):
-        store.update(DRAFT, raced_then_broken)
-    assert store.get(DRAFT).content["items"] == [f"other{i}" for i in range(1, OPTIMISTIC_TRIES + 1)]
-
-
-def test_a_draft_deleted_mid_edit_is_not_found(store: PgDraftStore) -> None:
-    def deleted_meanwhile(record: DraftRecord) -> None:
-        store.delete(DRAFT)
-
-    with pytest.raises(DraftNotFound):
-        store.update(DRAFT, deleted_meanwhile)
-    assert not store.exists(DRAFT)
-    assert store.delete(DRAFT) is False
-    with pytest.raises(DraftNotFound):
-        store.listing(DRAFT)
-    with pytest.raises(DraftNotFound):
-        store.assets(DRAFT)
-
-
-def test_duplicate_id_is_refused_and_the_first_draft_kept(store: PgDraftStore) -> None:
-    with pytest.raises(DraftIdTaken):
-        store.create(DraftRecord(id=DRAFT, content={"items": ["impostor"]}))
-    assert store.get(DRAFT).content == {"items": []}
-
-
-def test_listing_hands_back_the_stored_json_bytes(store: PgDraftStore) -> None:
-    content = {"名字": "中文 ✓", "n": [1, 2.5, None], "nested": {"b": 1, "a": 2}}
-    store.create(DraftRecord(id="20261121000000abcdef03", content=content,
-                             assets={"assets/v.mp4": {"blob_key": "media/x.mp4"}}, meta={"app": "capcut"}))
-    listing = store.listing("20261121000000abcdef03")
-    assert listing.content_json == '{"名字":"中文 ✓","n":[1,2.5,null],"nested":{"b":1,"a":2}}'.encode()
-    assert (listing.id, listing.version, listing.meta) == ("20261121000000abcdef03", 1, {"app": "capcut"})
-    assert listing.assets == store.assets(listing.id) == {"assets/v.mp4": {"blob_key": "media/x.mp4"}}
-
-
-def test_pages_counts_and_old_ids(store: PgDraftStore) -> None:
-    store.delete(DRAFT)
-    ids = [f"2026112100000{i}abcdef01" for i in range(4)]
-    for i, draft_id in enumerate(ids):
-        content = Draft.new(320 + i * 2, 180).content
-        content["duration"] = i * 1_000_000
-        store.create(DraftRecord(id=draft_id, content=content, meta={"app": "capcut" if i % 2 else "jianying"}))
-        time.sleep(0.002)
-    cutoff = time.time()
-    store.update(ids[1], lambda record: record.content["tracks"][0]["segments"].append({"id": "s"}))
-    assert store.count() == 4
-    first = store.list(0, 2)
-    assert [d.id for d in first] == [ids[1], ids[3]]
-    assert (first[0].width, first[0].height, first[0].duration, first[0].app, first[0].segments) == \
-        (322, 180, 1_000_000, "capcut", 1)
-    assert [d.id for d in store.list(2, 5)] == [ids[2], ids[0]]
-    assert sorted(store.ids_untouched_since(cutoff)) == sorted([ids[0], ids[2], ids[3]])
 
 
 def test_no_wait_writes_go_to_a_thread_before_any_io(store: PgDraftStore, db: PgDatabase) -> None:

@@ -1,4 +1,7 @@
-"""SqliteDraftStore on a real SQLite file: optimistic updates, the write turn, ids, checkpoints."""
+"""SqliteDraftStore on a real SQLite file: the cross-process write turn and checkpoints.
+
+What every backend promises (optimistic updates, failing edits, ids, listings) is in
+tests/store/test_draft_store_contract.py, run on SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -13,10 +16,9 @@ from typing import Any
 import pytest
 
 from draftcut.draft.record import DraftRecord
-from draftcut.errors import DraftNotFound
 from draftcut.store import _sqlite
 from draftcut.store._sqlite import Database
-from draftcut.store.drafts import OPTIMISTIC_TRIES, DraftIdTaken, SqliteDraftStore, WriteBusy
+from draftcut.store.drafts import SqliteDraftStore, WriteBusy
 
 DRAFT = "20261121000000abcdef01"
 
@@ -44,65 +46,6 @@ def append(value: str) -> Any:
 
 def stored_row(db: Database) -> tuple[Any, ...]:
     return tuple(db.connection().execute("SELECT * FROM drafts WHERE id = ?", (DRAFT,)).fetchone())
-
-
-def test_a_write_between_read_and_write_is_kept_and_the_edit_reapplied(store: SqliteDraftStore) -> None:
-    calls = []
-
-    def racing(record: DraftRecord) -> str:
-        calls.append(record.version)
-        if len(calls) == 1:  # another writer lands after our read
-            store.update(DRAFT, append("other"))
-        record.content["items"].append("mine")
-        return "done"
-
-    assert store.update(DRAFT, racing) == "done"
-    record = store.get(DRAFT)
-    assert record.content["items"] == ["other", "mine"]
-    assert calls == [1, 2] and record.version == 3
-
-
-def test_persistent_conflicts_fall_back_to_a_locked_edit(store: SqliteDraftStore) -> None:
-    calls = 0
-
-    def always_raced(record: DraftRecord) -> None:
-        nonlocal calls
-        calls += 1
-        if calls <= OPTIMISTIC_TRIES:
-            store.update(DRAFT, append(f"other{calls}"))
-        record.content["items"].append("mine")
-
-    store.update(DRAFT, always_raced)
-    items = store.get(DRAFT).content["items"]
-    assert items == [f"other{i}" for i in range(1, OPTIMISTIC_TRIES + 1)] + ["mine"]
-    assert calls == OPTIMISTIC_TRIES + 1
-
-
-def test_a_failing_edit_changes_nothing(store: SqliteDraftStore, db: Database) -> None:
-    before = stored_row(db)
-
-    def broken(record: DraftRecord) -> None:
-        record.content["items"].append("half")
-        raise ValueError("bad input")
-
-    with pytest.raises(ValueError):
-        store.update(DRAFT, broken)
-    assert stored_row(db) == before
-
-
-def test_a_draft_deleted_mid_edit_is_not_found(store: SqliteDraftStore) -> None:
-    def deleted_meanwhile(record: DraftRecord) -> None:
-        store.delete(DRAFT)
-
-    with pytest.raises(DraftNotFound):
-        store.update(DRAFT, deleted_meanwhile)
-    assert not store.exists(DRAFT)
-
-
-def test_duplicate_id_is_refused_and_the_first_draft_kept(store: SqliteDraftStore) -> None:
-    with pytest.raises(DraftIdTaken):
-        store.create(DraftRecord(id=DRAFT, content={"items": ["impostor"]}))
-    assert store.get(DRAFT).content == {"items": []}
 
 
 def _hold_write_lock(db: Database, seconds: float) -> subprocess.Popen[bytes]:
