@@ -25,9 +25,15 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings(**overrides)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     # Create the database (schema; SQLite's WAL mode) once, before workers race to do it.
+    from draftcut.errors import BackendUnavailable
     from draftcut.store.backends import init_database
 
-    init_database(settings)
+    try:
+        init_database(settings)
+    except BackendUnavailable as exc:  # a setting or a server to fix, not a bug: say which, no traceback
+        print(f"draftcut serve: cannot start: {exc.describe()}. Start the database, or check "
+              "DRAFTCUT_DATABASE_URL.", file=sys.stderr)
+        return 1
     # Worker processes re-read settings from the environment.
     settings.export_to_environ()
     print(f"draftcut serving on http://{settings.host}:{settings.port} (public URL {settings.base_url}, "

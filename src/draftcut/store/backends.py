@@ -38,18 +38,16 @@ class Stores:
         self.closers.clear()
 
 
-def _blobs(settings: Settings) -> BlobStore:
-    from draftcut.store.blobs_factory import open_blobs
-
-    return open_blobs(settings)
-
-
 def open_stores(settings: Settings, *, checkpointer: bool = False) -> Stores:
     """The stores of this process. `checkpointer` (server processes) checkpoints SQLite's WAL off the
     request path (see `Database.start_checkpointer`); PostgreSQL needs nothing of the kind.
 
-    Raises `BackendUnavailable` when PostgreSQL does not answer.
+    The blob store is opened first: it holds nothing to close, so a bad S3 setting fails before any
+    database connection exists. Raises `BackendUnavailable` when PostgreSQL does not answer.
     """
+    from draftcut.store.blobs_factory import open_blobs
+
+    blobs = open_blobs(settings)
     if settings.database_url:
         from draftcut.store.postgres.api_keys import PgApiKeyStore
         from draftcut.store.postgres.db import PgDatabase
@@ -59,11 +57,6 @@ def open_stores(settings: Settings, *, checkpointer: bool = False) -> Stores:
 
         pg = PgDatabase(settings.database_url, pool_size=settings.database_pool_size,
                         lock_timeout_s=settings.lock_timeout_s, timeout_s=settings.database_timeout_s)
-        try:
-            blobs = _blobs(settings)
-        except BaseException:
-            pg.close()
-            raise
         return Stores(drafts=PgDraftStore(pg), jobs=PgJobStore(pg), media_index=PgMediaIndex(pg),
                       api_keys=PgApiKeyStore(pg), blobs=blobs, closers=[pg.close])
 
@@ -76,11 +69,6 @@ def open_stores(settings: Settings, *, checkpointer: bool = False) -> Stores:
     db = Database(settings.db_path, busy_timeout_s=settings.lock_timeout_s)
     if checkpointer:
         db.start_checkpointer()
-    try:
-        blobs = _blobs(settings)
-    except BaseException:
-        db.close()
-        raise
     return Stores(drafts=SqliteDraftStore(db), jobs=SqliteJobStore(db), media_index=SqliteMediaIndex(db),
                   api_keys=SqliteApiKeyStore(db), blobs=blobs, closers=[db.close])
 
