@@ -141,8 +141,7 @@ class DraftService:
         """Absolute URLs of every file in the draft folder, JSON first."""
         if not is_draft_id(draft_id):
             raise InvalidDraftUrl(f"malformed draft_id {draft_id[:40]!r}", field="draft_id")
-        # A one-row primary-key read: cheaper inline than a hop to a worker thread.
-        assets = self.store.assets(draft_id)
+        assets = await self._read(self.store.assets, draft_id)
         return [self.file_url(draft_id, p) for p in (*JSON_FILES, *assets)]
 
     async def read_file(self, draft_id: str, relpath: str) -> DraftFile:
@@ -211,6 +210,12 @@ class DraftService:
             (folder / relpath).touch()
         return folder
 
+    async def _read(self, read: Callable[..., T], *args: Any) -> T:
+        """A one-row store read: inline where that is cheaper than a hop to a thread (SQLite), else in a thread."""
+        if self.store.inline_reads:
+            return read(*args)
+        return await asyncio.to_thread(read, *args)
+
     @staticmethod
     async def _write(write: Callable[..., T], *args: Any) -> T:
         """A store write on the event loop, or in a thread if the write turn stays taken.
@@ -258,7 +263,7 @@ class DraftService:
         missing = [i for i, media in enumerate(found) if media is None]
         if missing:
             # Fail on a missing draft before spending time on downloads.
-            if not self.store.exists(draft_id):
+            if not await self._read(self.store.exists, draft_id):
                 raise DraftNotFound(draft_id)
             gone = MediaError("the client disconnected; the downloads were cancelled")
             fetched = await unless_client_leaves(fetch(missing), gone)

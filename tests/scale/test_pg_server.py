@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -109,3 +110,40 @@ def test_an_outage_is_a_503_with_retry_after_and_heals_without_a_restart(
         assert resp.status_code == 200 and resp.json()["code"] == 0, resp.text
         created = c.post(f"{API}/create_draft", json={})
         assert created.status_code == 200 and created.json()["code"] == 0
+
+
+def test_requests_waiting_on_a_database_outage_do_not_stall_the_others(
+        tmp_path: Path, pg_url: str, pg_server: PgServer) -> None:  # noqa: F811
+    """get_draft reads one row; while PostgreSQL is down that read waits out the pool's timeout, in a thread."""
+    env = _env(pg_url, DRAFTCUT_DATABASE_TIMEOUT_S="3")
+    with Server(tmp_path, env=env) as srv, httpx.Client(base_url=srv.url, timeout=60) as c:
+        url = c.post(f"{API}/create_draft", json={}).json()["draft_url"]
+        pg_server.stop()
+        try:
+            with ThreadPoolExecutor(4) as pool:
+                waiting = [pool.submit(c.get, f"{API}/get_draft", params={"draft_id": draft_id(url)})
+                           for _ in range(3)]
+                time.sleep(0.3)  # they are now waiting on the database
+                lags = []
+                for _ in range(5):
+                    t0 = time.monotonic()
+                    assert c.get("/openapi.json").status_code == 200
+                    lags.append(time.monotonic() - t0)
+                answers = [f.result() for f in waiting]
+        finally:
+            pg_server.start()
+    assert all(a.status_code == 503 and a.json()["code"] == 3050 for a in answers), [a.text for a in answers]
+    assert max(lags) < 1.0, lags  # inline, each read held the event loop for the 3 s timeout
+
+
+def test_serve_with_the_database_down_says_so_in_one_line(tmp_path: Path) -> None:
+    """A wrong URL or a stopped PostgreSQL is the operator's to fix: one clear line and exit 1, not a traceback."""
+    from utils.server_fixtures import free_port
+
+    closed = f"postgresql://draftcut@127.0.0.1:{free_port()}/draftcut"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DRAFTCUT_")} | _env(closed)
+    proc = subprocess.run([sys.executable, "-m", "draftcut", "serve", "--port", str(free_port()),
+                           "--data-dir", str(tmp_path)], env=env, capture_output=True, text=True, timeout=90)
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    assert "Traceback" not in proc.stderr
+    assert "cannot start" in proc.stderr and "PostgreSQL at" in proc.stderr and "DRAFTCUT_DATABASE_URL" in proc.stderr

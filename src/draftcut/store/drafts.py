@@ -90,6 +90,11 @@ def _int(value: Any) -> int:
 class DraftStore(Protocol):
     """Where drafts live. `wait=False` raises `WriteBusy` instead of queueing for a writer."""
 
+    inline_reads: bool
+    """Whether a one-row read may run on the event loop: a local file answers in microseconds, but a
+    database server can take a round trip, or its whole connect timeout while it is down, and the event
+    loop must not wait on that (`DraftService._read`)."""
+
     def create(self, record: DraftRecord, *, wait: bool = True) -> None:
         """Store a new draft; `DraftIdTaken` if its id exists."""
 
@@ -120,6 +125,8 @@ class DraftStore(Protocol):
 
 
 class SqliteDraftStore:
+    inline_reads = True
+
     def __init__(self, db: Database) -> None:
         self.db = db
 

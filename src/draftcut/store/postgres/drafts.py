@@ -39,6 +39,8 @@ class _TextAsBytes(Loader):
 
 
 class PgDraftStore:
+    inline_reads = False  # a round trip, or the pool's timeout while PostgreSQL is down: never on the event loop
+
     def __init__(self, db: PgDatabase) -> None:
         self.db = db
 
