@@ -25,8 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
-import yaml
-from utils.fuzz_drafts import RealDraft
+from utils.capcut_plugin import PLUGIN_UNSERVED, RealDraft, plugin_schema, unserved_operations
 from utils.server_fixtures import Server
 
 from draftcut.config import API_PREFIX
@@ -41,12 +40,6 @@ CONFIG = schemathesis.Config.from_dict({
     "phases": {"stateful": {"enabled": False}},
 })
 
-PLUGIN_FILE = Path(__file__).parents[1] / "data" / "capcut_mate_plugin" / "openapi.yaml"
-# Operations of capcut-mate's published plugin file that draftcut does not serve, each with the reason.
-# Empty: draftcut serves all 34. A plugin operation the server stops serving (or a new one in a refreshed
-# file) would only get 404s from the fuzzer, which pass; test_capcut_mate_plugin_operations_are_served fails
-# on it instead.
-PLUGIN_UNSERVED: dict[str, str] = {}
 
 FUZZ_ENV = {
     "DRAFTCUT_MEDIA_ALLOW_HOSTS": "",  # the guard refuses loopback and private addresses, as deployed
@@ -104,19 +97,16 @@ def _node_id_for_schemathesis(request: pytest.FixtureRequest) -> None:
 
 @pytest.fixture(scope="module")
 def real_draft(fuzz_server: Server, http: requests.Session) -> RealDraft:
-    answer = http.post(f"{fuzz_server.url}{API_PREFIX}/create_draft", json={"width": 320, "height": 240},
-                       timeout=15).json()
-    return RealDraft(answer["draft_url"])
+    return RealDraft(fuzz_server.url, http)
 
 
 @pytest.fixture(scope="module")
-def plugin_schema() -> schemathesis.BaseSchema:
-    schema = schemathesis.openapi.from_path(str(PLUGIN_FILE), config=CONFIG)
-    return schema.exclude(path=sorted(PLUGIN_UNSERVED)) if PLUGIN_UNSERVED else schema
+def plugin_file_schema() -> schemathesis.BaseSchema:
+    return plugin_schema(CONFIG)
 
 
 schema = schemathesis.pytest.from_fixture("fuzz_schema")
-plugin = schemathesis.pytest.from_fixture("plugin_schema")
+plugin = schemathesis.pytest.from_fixture("plugin_file_schema")
 
 
 @schema.parametrize()
@@ -130,12 +120,7 @@ def test_no_request_gets_a_server_error(case: schemathesis.Case, fuzz_server: Se
 
 def test_capcut_mate_plugin_operations_are_served(fuzz_server: Server, http: requests.Session) -> None:
     """A plugin operation the server does not route gets only 404s in the fuzz run; name each one instead."""
-    published = yaml.safe_load(PLUGIN_FILE.read_text(encoding="utf-8"))["paths"]
-    served = http.get(f"{fuzz_server.url}/openapi.json", timeout=15).json()["paths"]
-    unserved = {path for path, operations in published.items()
-                if not set(operations) <= set(served.get(API_PREFIX + path, {}))}
-    assert len(published) == 34, sorted(published)
-    assert unserved == set(PLUGIN_UNSERVED)
+    assert unserved_operations(fuzz_server.url, http) == set(PLUGIN_UNSERVED)
 
 
 @plugin.parametrize()
@@ -149,10 +134,7 @@ def test_capcut_mate_plugin_gets_no_server_error(case: schemathesis.Case, fuzz_s
                                          case.as_curl_command()[:1000]))
 
 
-def test_the_plugin_fuzz_edited_a_real_draft_and_left_it_readable(real_draft: RealDraft, fuzz_server: Server,
+def test_the_plugin_fuzz_edited_a_real_draft_and_left_it_readable(real_draft: RealDraft,
                                                                    http: requests.Session) -> None:
     """Runs after the plugin fuzz: half its edits reached the real draft, which still loads."""
-    assert real_draft.used > 0
-    draft_id = real_draft.draft_url.split("=")[-1]
-    answer = http.get(f"{fuzz_server.url}{API_PREFIX}/get_draft", params={"draft_id": draft_id}, timeout=15)
-    assert answer.status_code == 200 and answer.json()["code"] == 0, answer.text[:300]
+    real_draft.assert_edited_and_readable(http)

@@ -4,11 +4,13 @@ is a 503 with Retry-After that heals by itself once PostgreSQL is back."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -93,19 +95,25 @@ def test_two_api_processes_edit_one_draft_and_keep_every_edit(tmp_path: Path, pg
     assert _version(pg_url, draft_id(url)) == 1 + 39  # one version per edit, none lost
 
 
+@contextlib.contextmanager
+def _outage(pg_server: PgServer) -> Iterator[None]:  # noqa: F811
+    pg_server.stop()
+    try:
+        yield
+    finally:
+        pg_server.start()
+
+
 def test_an_outage_is_a_503_with_retry_after_and_heals_without_a_restart(
         tmp_path: Path, pg_url: str, pg_server: PgServer) -> None:  # noqa: F811
     env = _env(pg_url, DRAFTCUT_DATABASE_TIMEOUT_S="1")
     with Server(tmp_path, env=env) as srv, httpx.Client(base_url=srv.url, timeout=60) as c:
         url = c.post(f"{API}/create_draft", json={}).json()["draft_url"]
-        pg_server.stop()
-        try:
+        with _outage(pg_server):
             for resp in (c.post(f"{API}/create_draft", json={}),
                          c.get(f"{API}/get_draft", params={"draft_id": draft_id(url)})):
                 assert resp.status_code == 503, resp.text
                 assert resp.json()["code"] == 3050 and int(resp.headers["retry-after"]) >= 1
-        finally:
-            pg_server.start()
         resp = c.get(f"{API}/get_draft", params={"draft_id": draft_id(url)})  # the very next request
         assert resp.status_code == 200 and resp.json()["code"] == 0, resp.text
         created = c.post(f"{API}/create_draft", json={})
@@ -118,8 +126,7 @@ def test_requests_waiting_on_a_database_outage_do_not_stall_the_others(
     env = _env(pg_url, DRAFTCUT_DATABASE_TIMEOUT_S="3")
     with Server(tmp_path, env=env) as srv, httpx.Client(base_url=srv.url, timeout=60) as c:
         url = c.post(f"{API}/create_draft", json={}).json()["draft_url"]
-        pg_server.stop()
-        try:
+        with _outage(pg_server):
             with ThreadPoolExecutor(4) as pool:
                 waiting = [pool.submit(c.get, f"{API}/get_draft", params={"draft_id": draft_id(url)})
                            for _ in range(3)]
@@ -130,8 +137,6 @@ def test_requests_waiting_on_a_database_outage_do_not_stall_the_others(
                     assert c.get("/openapi.json").status_code == 200
                     lags.append(time.monotonic() - t0)
                 answers = [f.result() for f in waiting]
-        finally:
-            pg_server.start()
     assert all(a.status_code == 503 and a.json()["code"] == 3050 for a in answers), [a.text for a in answers]
     assert max(lags) < 1.0, lags  # inline, each read held the event loop for the 3 s timeout
 

@@ -20,20 +20,13 @@ from pathlib import Path
 import pytest
 import requests
 import schemathesis
-import yaml
-from utils.fuzz_drafts import RealDraft
+from utils.capcut_plugin import PLUGIN_UNSERVED, RealDraft, plugin_schema, unserved_operations
 from utils.pg_server import PgServer, pg_server, pg_url  # noqa: F401  (fixtures)
 from utils.redis_server import RedisServer
 from utils.s3_server import S3Server
 from utils.server_fixtures import Server
 
 from draftcut.config import API_PREFIX
-
-PLUGIN_FILE = Path(__file__).parents[1] / "data" / "capcut_mate_plugin" / "openapi.yaml"
-# Operations of capcut-mate's published plugin file that draftcut does not serve, each with the reason.
-# Empty: draftcut serves all 34. A plugin operation the server stops serving (or a new one in a refreshed
-# file) would only get 404s from the fuzzer, which pass; the test below fails on it instead.
-PLUGIN_UNSERVED: dict[str, str] = {}
 
 EXAMPLES_PER_OPERATION = 5
 SEED = 20261202
@@ -90,20 +83,17 @@ def coze_schema(coze_file: Path) -> schemathesis.BaseSchema:
 
 @pytest.fixture(scope="module")
 def real_draft(scale_server: Server, http: requests.Session) -> RealDraft:
-    answer = http.post(f"{scale_server.url}{API_PREFIX}/create_draft", json={"width": 320, "height": 240},
-                       timeout=15).json()
-    return RealDraft(answer["draft_url"])
+    return RealDraft(scale_server.url, http)
 
 
 @pytest.fixture(scope="module")
-def plugin_schema() -> schemathesis.BaseSchema:
-    schema = schemathesis.openapi.from_path(str(PLUGIN_FILE), config=CONFIG)
-    return schema.exclude(path=sorted(PLUGIN_UNSERVED)) if PLUGIN_UNSERVED else schema
+def plugin_file_schema() -> schemathesis.BaseSchema:
+    return plugin_schema(CONFIG)
 
 
 own = schemathesis.pytest.from_fixture("own_schema")
 coze = schemathesis.pytest.from_fixture("coze_schema")
-plugin = schemathesis.pytest.from_fixture("plugin_schema")
+plugin = schemathesis.pytest.from_fixture("plugin_file_schema")
 
 
 def _check(case: schemathesis.Case, base_url: str, http: requests.Session) -> None:
@@ -126,12 +116,7 @@ def test_coze_plugin_schema_on_postgresql_s3_and_redis(case: schemathesis.Case, 
 
 def test_capcut_mate_plugin_operations_are_served(scale_server: Server, http: requests.Session) -> None:
     """A plugin operation the server does not route gets only 404s in the fuzz run; name each one instead."""
-    published = yaml.safe_load(PLUGIN_FILE.read_text(encoding="utf-8"))["paths"]
-    served = http.get(f"{scale_server.url}/openapi.json", timeout=15).json()["paths"]
-    unserved = {path for path, operations in published.items()
-                if not set(operations) <= set(served.get(API_PREFIX + path, {}))}
-    assert len(published) == 34, sorted(published)
-    assert unserved == set(PLUGIN_UNSERVED)
+    assert unserved_operations(scale_server.url, http) == set(PLUGIN_UNSERVED)
 
 
 @plugin.parametrize()
@@ -141,10 +126,7 @@ def test_capcut_mate_plugin_schema_on_postgresql_s3_and_redis(case: schemathesis
     _check(case, scale_server.url + API_PREFIX, http)
 
 
-def test_the_plugin_fuzz_edited_a_real_draft_and_left_it_readable(real_draft: RealDraft, scale_server: Server,
+def test_the_plugin_fuzz_edited_a_real_draft_and_left_it_readable(real_draft: RealDraft,
                                                                    http: requests.Session) -> None:
     """Runs after the plugin fuzz: half its edits reached the real draft, which still loads."""
-    assert real_draft.used > 0
-    draft_id = real_draft.draft_url.split("=")[-1]
-    answer = http.get(f"{scale_server.url}{API_PREFIX}/get_draft", params={"draft_id": draft_id}, timeout=15)
-    assert answer.status_code == 200 and answer.json()["code"] == 0, answer.text[:300]
+    real_draft.assert_edited_and_readable(http)
