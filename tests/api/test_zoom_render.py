@@ -30,21 +30,28 @@ MARK = (220, 80, 20)
 """The marker's centre (x, y) in the 320×240 source, and its side."""
 
 
-def _marker_clip(media: Any) -> str:
-    path = Path(media.root) / "zoom_marker.mp4"
+def _marker(media: Any, kind: str) -> str:
+    """A black 320×240 clip (or opaque PNG picture) with a white square at MARK."""
+    path = Path(media.root) / ("zoom_marker.mp4" if kind == "video" else "zoom_marker.png")
     if not path.exists():
         x, y, side = MARK
-        run_ffmpeg(["-f", "lavfi", "-i", f"color=c=black:s={W}x{H}:r=30:d=2.5",
-                    "-vf", f"drawbox=x={x - side // 2}:y={y - side // 2}:w={side}:h={side}:color=white:t=fill",
-                    "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)])
+        box = f"drawbox=x={x - side // 2}:y={y - side // 2}:w={side}:h={side}:color=white:t=fill"
+        if kind == "video":
+            run_ffmpeg(["-f", "lavfi", "-i", f"color=c=black:s={W}x{H}:r=30:d=2.5", "-vf", box,
+                        "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", str(path)])
+        else:
+            run_ffmpeg(["-f", "lavfi", "-i", f"color=c=black:s={W}x{H}", "-vf", box, "-frames:v", "1",
+                        "-pix_fmt", "rgb24", str(path)])
     return str(media.url(path.name))
 
 
-def _render(api: httpx.Client, media: Any, scale: tuple[float, float], pan_x: tuple[float, float],
+def _render(api: httpx.Client, media: Any, kind: str, scale: tuple[float, float], pan_x: tuple[float, float],
             tmp_path: Path) -> list[np.ndarray]:
     url = create_draft(api, W, H)
-    seg = call(api, "add_videos", {"draft_url": url, "video_infos": json.dumps(
-        [{"video_url": _marker_clip(media), "start": 0, "end": 2 * SEC}])})["segment_ids"][0]
+    endpoint, field, key = (("add_videos", "video_infos", "video_url") if kind == "video"
+                            else ("add_images", "image_infos", "image_url"))
+    seg = call(api, endpoint, {"draft_url": url, field: json.dumps(
+        [{key: _marker(media, kind), "start": 0, "end": 2 * SEC}])})["segment_ids"][0]
     frames = []
     for prop, (a, b) in (("UNIFORM_SCALE", scale), ("KFTypePositionX", pan_x)):
         frames += [{"segment_id": seg, "property": prop, "offset": 0, "value": a},
@@ -73,15 +80,16 @@ def _found(frame: np.ndarray) -> tuple[float, float, float]:
     return (xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2, xs.max() - xs.min() + 1
 
 
+@pytest.mark.parametrize("kind", ["video", "photo"])
 @pytest.mark.parametrize(("scale", "pan_x"), [
     pytest.param((1.0, 1.6), (0.0, -0.25), id="covering zoom-in with a pan (scaled and cropped)"),
     pytest.param((1.6, 1.0), (0.0, 0.0), id="covering zoom-out"),
     pytest.param((1.0, 1.6), (0.3, 0.3), id="shifted off the canvas edge (laid over the canvas)"),
 ])
 def test_a_keyframed_zoom_puts_the_marker_where_the_app_does(api: httpx.Client, media: Any, tmp_path: Path,
-                                                              scale: tuple[float, float],
+                                                              kind: str, scale: tuple[float, float],
                                                               pan_x: tuple[float, float]) -> None:
-    frames = _render(api, media, scale, pan_x, tmp_path)
+    frames = _render(api, media, kind, scale, pan_x, tmp_path)
     assert len(frames) == 60
     for n in range(0, 60, 6):
         t = n / 30

@@ -26,11 +26,17 @@ SEC = 1_000_000
 SRC = Path("/media/clip.mp4")
 
 
-def _layer(keyframes: dict[str, Curve], **transform: float | bool) -> tuple[str, object]:
-    clip = VisualClip(segment_id="s", kind="video", material_id="m", start=0, duration=2 * SEC, z=(0, 0), track=0,
-                      media=SRC, transform=Clip(**transform), keyframes=keyframes)  # type: ignore[arg-type]
+PHOTO = Path("/media/picture.png")
+
+
+def _layer(keyframes: dict[str, Curve], kind: str = "video", **transform: float | bool) -> tuple[str, object]:
+    media = SRC if kind == "video" else PHOTO
+    clip = VisualClip(segment_id="s", kind=kind, material_id="m", start=0, duration=2 * SEC,  # type: ignore[arg-type]
+                      z=(0, 0), track=0, media=media, transform=Clip(**transform),  # type: ignore[arg-type]
+                      keyframes=keyframes)
     g = Graph()
-    res = Resources(media={SRC: MediaInfo(320, 240, 3 * SEC, True, False)})
+    res = Resources(media={SRC: MediaInfo(320, 240, 3 * SEC, True, False),
+                           PHOTO: MediaInfo(320, 240, 0, True, False, is_image=True)})
     layer = build_layer(g, FMT, res, LayerJob(Span(clip, 0, 60, base=True), 0, 0, 60))
     return ";".join(g.chains), layer.box
 
@@ -47,12 +53,14 @@ def _ramp(a: float, b: float) -> Curve:
     ({"scale_x": _ramp(1.0, 1.5), "scale_y": _ramp(1.0, 1.0)}, {}),
     ({"scale_x": _ramp(1.0, 1.5), "scale_y": _ramp(1.0, 1.5)}, {"flip_h": True}),
 ], ids=["zoom in", "zoom out", "zoom and pan", "pan inside a steady zoom", "stretched wider", "mirrored"])
+@pytest.mark.parametrize("kind", ["video", "photo"])
 def test_a_clip_covering_every_frame_is_scaled_and_cropped(keyframes: dict[str, Curve],
-                                                           transform: dict[str, float | bool]) -> None:
-    chains, box = _layer(keyframes, **transform)
+                                                           transform: dict[str, float | bool], kind: str) -> None:
+    chains, box = _layer(keyframes, kind, **transform)
     assert box == (0, 0, 320, 240)
     assert "crop=320:240" in chains and "overlay" not in chains
-    assert chains.count("scale=") == 1  # one resample, straight from the source
+    # a video is resampled once, straight from the source; a picture once to its peak size, then per frame
+    assert chains.count("scale=") == (1 if kind == "video" else 2)
     assert ("hflip" in chains) == bool(transform.get("flip_h"))
 
 
@@ -62,7 +70,8 @@ def test_a_clip_covering_every_frame_is_scaled_and_cropped(keyframes: dict[str, 
     ({"scale_x": _ramp(1.0, 1.5), "scale_y": _ramp(1.0, 1.5)}, {"alpha": 0.5}),  # the canvas shows through
     ({"scale_x": _ramp(1.2, 1.5), "scale_y": _ramp(1.2, 1.5)}, {"rotation": 10.0}),  # turned: corners show
 ], ids=["shifted", "too small", "translucent", "rotated"])
+@pytest.mark.parametrize("kind", ["video", "photo"])
 def test_other_moving_clips_keep_the_general_path(keyframes: dict[str, Curve],
-                                                  transform: dict[str, float | bool]) -> None:
-    chains, box = _layer(keyframes, **transform)
+                                                  transform: dict[str, float | bool], kind: str) -> None:
+    chains, box = _layer(keyframes, kind, **transform)
     assert box is None and "crop=320:240" not in chains

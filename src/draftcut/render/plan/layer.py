@@ -122,10 +122,8 @@ def build_layer(g: Graph, fmt_: OutputFormat, res: Resources, job: LayerJob) -> 
         label = _static(g, clip, shape, src, video_count=job.last - job.first, shift=job.first - job.origin, fx=fx)
     elif clip.kind == "video" and _covering(fmt_, clip, motion, shape, job):
         src = _video_source(g, fmt_, info, job, [])
-        label = g.chain([src], [*_source_crop(clip), *_flips(clip), *cover_filters(
-            fmt_, motion, CoverSize(shape.w, shape.h, shape.sx, shape.sy), _local_t(fmt_, clip, job.origin),
-            _SCALE_FLAGS)], "cv")
-        return Layer(label, "0", "0", True, (0, 0, fmt_.width, fmt_.height))
+        return _canvas_layer(g, fmt_, [*_source_crop(clip), *_flips(clip), *_cover(fmt_, clip, motion, shape, job)],
+                             src)
     elif clip.kind == "video":
         src = _video_source(g, fmt_, info, job, _cheap_decode(shape, info))
         if job.background:
@@ -142,15 +140,18 @@ def build_layer(g: Graph, fmt_: OutputFormat, res: Resources, job: LayerJob) -> 
         label = _static(g, clip, shape, _timed_still(g, fmt_, single, job), video_count=job.last - job.first,
                         shift=job.first - job.origin, fx=fx)
     else:
+        ranges = _still_ranges(fmt_, clip, motion, shape, job)
+        covering = ranges is None and clip.kind == "photo" and _covering(fmt_, clip, motion, shape, job)
         path = str(text.path) if text else str(clip.media)
         # first frame only: an animated GIF/WebP used as a photo must not keep decoding
         tag = input_tag(info.assumed_matrix if info else None)  # info is None for text rasters
         single = g.chain([f"{g.add_input([], path)}:v"], ["trim=end_frame=1", *tag], "i")
-        if job.background:
+        if job.background and not covering:
             single, bg_single = _split(g, single)
             bg = _timed_still(g, fmt_, _blur(g, fmt_, clip, bg_single), job)
         still = _static(g, clip, shape, single, fx=fx)
-        ranges = _still_ranges(fmt_, clip, motion, shape, job)
+        if covering:  # a Ken Burns photo: sized once to its peak, then scaled and cropped per frame
+            return _canvas_layer(g, fmt_, _cover(fmt_, clip, motion, shape, job), _timed_still(g, fmt_, still, job))
         if ranges is not None:
             return _placed(fmt_, clip, motion, shape, _ranged_still(g, fmt_, clip, motion, shape, still, job, ranges),
                            bg, job)
@@ -273,12 +274,22 @@ class _Fx:
 
 
 def _covering(fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _Shape, job: LayerJob) -> bool:
-    """Whether a moving, opaque, unrotated video layer hides the canvas on every frame (``plan/cover.py``)."""
+    """Whether a moving, opaque, unrotated video or photo hides the canvas on every frame (``plan/cover.py``)."""
     if not (shape.dyn_scale or shape.dyn_pos) or shape.dyn_rot or shape.rot != 0.0:
         return False
     if shape.needs_alpha or shape.fx:  # looks are applied at the layer's own size: keep the general path
         return False
     return covers_canvas(fmt_, clip, motion, CoverSize(shape.w, shape.h, shape.sx, shape.sy), job.first, job.last)
+
+
+def _cover(fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _Shape, job: LayerJob) -> list[str]:
+    return cover_filters(fmt_, motion, CoverSize(shape.w, shape.h, shape.sx, shape.sy),
+                         _local_t(fmt_, clip, job.origin), _SCALE_FLAGS)
+
+
+def _canvas_layer(g: Graph, fmt_: OutputFormat, filters: list[str], label: str) -> Layer:
+    """A layer that is the whole canvas, opaque: the base track takes it as it is."""
+    return Layer(g.chain([label], filters, "cv"), "0", "0", True, (0, 0, fmt_.width, fmt_.height))
 
 
 def _source_crop(clip: VisualClip) -> list[str]:
