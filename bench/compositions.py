@@ -149,6 +149,10 @@ def make_media(root: Path, geo: Geometry) -> dict[str, Path]:
         # pictures: JPEG photos (full-range YUV), RGBA PNGs with alpha
         "photo_land.jpg": _still(size(1600, 1200), "testsrc2", _JPEG, "hue=h=30"),
         "photo_port.jpg": _still(size(1200, 1600), "smptehdbars", _JPEG),
+        # generated pictures at the canvas's 9:16, as image models deliver them (one smaller, upscaled)
+        "gen_a.jpg": _still(size(1080, 1920), "testsrc2", _JPEG, "hue=h=150"),
+        "gen_b.jpg": _still(size(1080, 1920), "smptehdbars", _JPEG),
+        "gen_c.jpg": _still(size(720, 1280), "testsrc", _JPEG),
         "logo.png": _still(size(600, 600), "testsrc", _PNG, _DISC),
         "sticker.png": _still(size(800, 800), "testsrc2", _PNG, _SOFT),
         "pip.png": _still(size(1000, 1000), "testsrc", _PNG),
@@ -339,6 +343,34 @@ def build_music(api: Api, url: MediaUrls, geo: Geometry) -> str:
     return draft
 
 
+def build_slideshow(api: Api, url: MediaUrls, geo: Geometry) -> str:
+    """Five 9:16 pictures, each slowly zooming in or out (two also pan), dissolves between, music.
+
+    The commonest short an AI workflow makes: pictures an image model made at
+    the canvas's shape, a Ken Burns move on each, a soundtrack.
+    """
+    d = geo.duration
+    draft = api.create_draft(*geo.canvas(True))
+    photos = ["gen_a.jpg", "gen_b.jpg", "gen_c.jpg", "gen_a.jpg", "gen_b.jpg"]
+    part = d / len(photos)
+    fade = {"transition": "叠化", "transition_duration": us(min(0.5, part / 4))}
+    segs = api.add_images(draft, [{"image_url": url(p), "start": us(i * part), "end": us((i + 1) * part),
+                                   **(fade if i < len(photos) - 1 else {})}
+                                  for i, p in enumerate(photos)])["segment_infos"]
+    frames: list[dict[str, Any]] = []
+    for i, seg in enumerate(segs):
+        length = seg["end"] - seg["start"]
+        zoom = (1.0, 1.25) if i % 2 == 0 else (1.25, 1.15)
+        frames += [{"segment_id": seg["id"], "property": "UNIFORM_SCALE", "offset": 0, "value": zoom[0]},
+                   {"segment_id": seg["id"], "property": "UNIFORM_SCALE", "offset": length, "value": zoom[1]}]
+        if i % 2 == 1:  # pan inside the zoom: at 1.15× or more there is room to move by 0.1 either way
+            frames += [{"segment_id": seg["id"], "property": "KFTypePositionX", "offset": 0, "value": -0.1},
+                       {"segment_id": seg["id"], "property": "KFTypePositionX", "offset": length, "value": 0.1}]
+    api.add_keyframes(draft, frames)
+    api.add_audios(draft, [{"audio_url": url("bgm.m4a"), "start": 0, "end": us(d), "volume": 0.6}])
+    return draft
+
+
 _LINES: list[tuple[str, str | None]] = [
     ("今天带你看看这座城市", "城市"), ("First stop: the old harbour", None), ("这里的咖啡真的很好喝", "咖啡"),
     ("Then we walk up the hill", None), ("日落的时候风景最美", "日落|风景"), ("Don't forget the night market", None),
@@ -428,6 +460,9 @@ COMPOSITIONS: tuple[Composition, ...] = (
                 "(add_captions)", build_captions, ("add_captions",)),
     Composition("keyframes", False, "4 clips with keyframed zooms 1.0↔1.3 (two also pan) + a picture with scale, "
                 "rotation and alpha keyframes (add_keyframes)", build_keyframes, ("add_keyframes",)),
+    Composition("slideshow", True, "5 JPEG pictures at 9:16 (one 720×1280), three zooming in 1.0→1.25, "
+                "two out 1.25→1.15 while panning ±0.1; 叠化 between; music (add_images, add_keyframes)",
+                build_slideshow, ("add_keyframes",)),
 )
 
 
