@@ -343,6 +343,13 @@ def build_music(api: Api, url: MediaUrls, geo: Geometry) -> str:
     return draft
 
 
+def _ramp(segment: dict[str, Any], prop: str, a: float, b: float) -> list[dict[str, Any]]:
+    """Two add_keyframes items: `prop` goes from `a` at the segment's start to `b` at its end."""
+    length = segment["end"] - segment["start"]
+    return [{"segment_id": segment["id"], "property": prop, "offset": 0, "value": a},
+            {"segment_id": segment["id"], "property": prop, "offset": length, "value": b}]
+
+
 def build_slideshow(api: Api, url: MediaUrls, geo: Geometry) -> str:
     """Five 9:16 pictures, each slowly zooming in or out (two also pan), dissolves between, music.
 
@@ -359,13 +366,9 @@ def build_slideshow(api: Api, url: MediaUrls, geo: Geometry) -> str:
                                   for i, p in enumerate(photos)])["segment_infos"]
     frames: list[dict[str, Any]] = []
     for i, seg in enumerate(segs):
-        length = seg["end"] - seg["start"]
-        zoom = (1.0, 1.25) if i % 2 == 0 else (1.25, 1.15)
-        frames += [{"segment_id": seg["id"], "property": "UNIFORM_SCALE", "offset": 0, "value": zoom[0]},
-                   {"segment_id": seg["id"], "property": "UNIFORM_SCALE", "offset": length, "value": zoom[1]}]
+        frames += _ramp(seg, "UNIFORM_SCALE", *((1.0, 1.25) if i % 2 == 0 else (1.25, 1.15)))
         if i % 2 == 1:  # pan inside the zoom: at 1.15× or more there is room to move by 0.1 either way
-            frames += [{"segment_id": seg["id"], "property": "KFTypePositionX", "offset": 0, "value": -0.1},
-                       {"segment_id": seg["id"], "property": "KFTypePositionX", "offset": length, "value": 0.1}]
+            frames += _ramp(seg, "KFTypePositionX", -0.1, 0.1)
     api.add_keyframes(draft, frames)
     api.add_audios(draft, [{"audio_url": url("bgm.m4a"), "start": 0, "end": us(d), "volume": 0.6}])
     return draft
@@ -417,17 +420,11 @@ def build_keyframes(api: Api, url: MediaUrls, geo: Geometry) -> str:
                          scale_x=0.4, scale_y=0.4, transform_x=0.5 * w)["segment_infos"][0]
     frames: list[dict[str, Any]] = []
     for i, seg in enumerate(segs):
-        length = seg["end"] - seg["start"]
-        zoom = (1.0, 1.3) if i % 2 == 0 else (1.3, 1.0)
-        frames += [{"segment_id": seg["id"], "property": "UNIFORM_SCALE", "offset": 0, "value": zoom[0]},
-                   {"segment_id": seg["id"], "property": "UNIFORM_SCALE", "offset": length, "value": zoom[1]}]
+        frames += _ramp(seg, "UNIFORM_SCALE", *((1.0, 1.3) if i % 2 == 0 else (1.3, 1.0)))
         if i % 2 == 1:  # |value| <= 1: normalised (half-canvas units)
-            frames += [{"segment_id": seg["id"], "property": "KFTypePositionX", "offset": 0, "value": -0.1},
-                       {"segment_id": seg["id"], "property": "KFTypePositionX", "offset": length, "value": 0.1}]
-    length = pic["end"] - pic["start"]
+            frames += _ramp(seg, "KFTypePositionX", -0.1, 0.1)
     for prop, a, b in (("UNIFORM_SCALE", 0.3, 0.5), ("KFTypeRotation", 0.0, 15.0), ("KFTypeAlpha", 1.0, 0.6)):
-        frames += [{"segment_id": pic["id"], "property": prop, "offset": 0, "value": a},
-                   {"segment_id": pic["id"], "property": prop, "offset": length, "value": b}]
+        frames += _ramp(pic, prop, a, b)
     api.add_keyframes(draft, frames)
     return draft
 
