@@ -55,6 +55,7 @@ from draftcut.schemas.segments import (
     UpdateSegmentRequest,
 )
 from draftcut.schemas.text import AddCaptionsRequest, AddSubtitlesRequest, CaptionItem
+from draftcut.store.backends import Stores
 from draftcut.store.blobs import BlobStore
 from draftcut.store.drafts import DraftIdTaken, DraftListing, DraftStore, DraftSummary, WriteBusy
 
@@ -92,6 +93,11 @@ class DraftService:
         self.store = store
         self.blobs = blobs
         self.fetcher = fetcher
+
+    @classmethod
+    def from_stores(cls, settings: Settings, stores: Stores) -> DraftService:
+        """The service over a process's stores (the API server and every render worker build it alike)."""
+        return cls(settings, stores.drafts, stores.blobs, MediaFetcher(settings, stores.blobs, stores.media_index))
 
     def draft_url(self, draft_id: str) -> str:
         return f"{self.settings.base_url}{API_PREFIX}/get_draft?draft_id={draft_id}"

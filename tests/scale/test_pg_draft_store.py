@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 import pytest
 from utils.pg_server import PgServer, pg_server, pg_url  # noqa: F401  (fixtures)
+from utils.store_edits import append
 
 from draftcut.draft.record import DraftRecord
 from draftcut.errors import BackendUnavailable, DraftBusy
@@ -41,13 +42,6 @@ def store(db: PgDatabase) -> PgDraftStore:
     s = PgDraftStore(db)
     s.create(DraftRecord(id=DRAFT, content={"items": []}))
     return s
-
-
-def append(value: str) -> Any:
-    def mutate(record: DraftRecord) -> str:
-        record.content["items"].append(value)
-        return value
-    return mutate
 
 
 def stored_row(db: PgDatabase) -> tuple[Any, ...]:

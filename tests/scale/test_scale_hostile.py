@@ -68,24 +68,22 @@ class Seen:
 SEEN = Seen()
 
 
-def _lying_length(handler: Any) -> None:
-    """Announces 1000 bytes, then streams zeros forever: the client must read what was announced, no more."""
-    handler.close_connection = True
-    handler.send_response(200)
-    handler.send_header("Content-Type", "image/png")
-    handler.send_header("Content-Length", "1000")
-    handler.end_headers()
-    _stream(handler, b"\0" * 65536, chunked=False)
+def _endless(content_type: str, header: tuple[str, str], *, chunked: bool) -> Any:
+    """A route that sends `header`, then zeros forever."""
+    def route(handler: Any) -> None:
+        handler.close_connection = True
+        handler.send_response(200)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header(*header)
+        handler.end_headers()
+        _stream(handler, b"\0" * 65536, chunked=chunked)
+    return route
 
 
-def _chunked_endless(handler: Any) -> None:
-    """Chunked transfer encoding, no length, zeros forever: only counting the bytes can stop it."""
-    handler.close_connection = True
-    handler.send_response(200)
-    handler.send_header("Content-Type", "video/mp4")
-    handler.send_header("Transfer-Encoding", "chunked")
-    handler.end_headers()
-    _stream(handler, b"\0" * 65536, chunked=True)
+# announces 1000 bytes, then never stops: the client must read what was announced, no more
+_lying_length = _endless("image/png", ("Content-Length", "1000"), chunked=False)
+# chunked, no length, never stops: only counting the bytes can stop it
+_chunked_endless = _endless("video/mp4", ("Transfer-Encoding", "chunked"), chunked=True)
 
 
 def _stream(handler: Any, piece: bytes, *, chunked: bool) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from utils.store_edits import append
 
 from draftcut.draft.record import DraftRecord
 from draftcut.store import _sqlite
@@ -35,13 +36,6 @@ def store(db: Database) -> SqliteDraftStore:
     s = SqliteDraftStore(db)
     s.create(DraftRecord(id=DRAFT, content={"items": []}))
     return s
-
-
-def append(value: str) -> Any:
-    def mutate(record: DraftRecord) -> str:
-        record.content["items"].append(value)
-        return value
-    return mutate
 
 
 def stored_row(db: Database) -> tuple[Any, ...]:

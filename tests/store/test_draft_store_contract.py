@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from utils.pg_server import pg_server, pg_url  # noqa: F401  (fixtures)
+from utils.store_edits import append
 
 from draftcut.draft.document import Draft
 from draftcut.draft.record import DraftRecord
@@ -69,13 +70,6 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
     made.store.create(DraftRecord(id=DRAFT, content={"items": []}))
     yield made
     close()
-
-
-def append(value: str) -> Callable[[DraftRecord], str]:
-    def mutate(record: DraftRecord) -> str:
-        record.content["items"].append(value)
-        return value
-    return mutate
 
 
 def test_a_write_between_read_and_write_is_kept_and_the_edit_reapplied(backend: Backend) -> None:

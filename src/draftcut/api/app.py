@@ -24,7 +24,6 @@ from draftcut.jobs.runner import JobRunner
 from draftcut.jobs.service import RenderService
 from draftcut.jobs.webhooks import WebhookSender
 from draftcut.mcp.http import McpEndpoint
-from draftcut.media import MediaFetcher
 from draftcut.service import DraftService
 from draftcut.store.backends import open_stores
 
@@ -99,9 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stores = open_stores(settings, checkpointer=True)
-        blobs = stores.blobs
-        fetcher = MediaFetcher(settings, blobs, stores.media_index)
-        app.state.service = DraftService(settings, stores.drafts, blobs, fetcher)
+        app.state.service = DraftService.from_stores(settings, stores)
         jobs = stores.jobs
         queue = _render_queue(settings)  # with a broker, `draftcut worker` processes render, not this one
         runner = JobRunner(settings, jobs, app.state.service) if settings.render_enabled and not queue else None
@@ -128,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await webhooks.aclose()
             if queue:
                 queue.close()
-            await fetcher.aclose()
+            await app.state.service.fetcher.aclose()
             stores.close()
 
     otel = settings.telemetry

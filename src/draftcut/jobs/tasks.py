@@ -53,13 +53,10 @@ BACKEND_RETRY_S = 5.0
 
 def open_worker_stores(settings: Settings) -> tuple[JobStore, DraftService]:
     """The job store and draft service this worker shares with the API (the same settings, the same stores)."""
-    from draftcut.media import MediaFetcher
     from draftcut.store.backends import open_stores
 
     stores = open_stores(settings)
-    service = DraftService(settings, stores.drafts, stores.blobs, MediaFetcher(settings, stores.blobs,
-                                                                                 stores.media_index))
-    return stores.jobs, service
+    return stores.jobs, DraftService.from_stores(settings, stores)
 
 
 class WorkerRuntime:

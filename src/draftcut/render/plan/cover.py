@@ -24,6 +24,8 @@ can shift the picture by a pixel but never read outside the frame.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from draftcut.render.model.frames import fmt, frame_time
 from draftcut.render.model.resources import OutputFormat
 from draftcut.render.model.timeline import VisualClip
@@ -36,11 +38,14 @@ _TOLERANCE_PX = 0.5
 """How far short of a canvas edge a layer may stop and still count as covering it (float rounding)."""
 
 
+@dataclass(frozen=True, slots=True)
 class CoverSize:
     """The layer's size at scale `sx`×`sy`: `w`×`h` pixels (before any per-frame change)."""
 
-    def __init__(self, w: int, h: int, sx: float, sy: float) -> None:
-        self.w, self.h, self.sx, self.sy = w, h, sx, sy
+    w: int
+    h: int
+    sx: float
+    sy: float
 
     def at(self, motion: Motion, t_us: float) -> tuple[float, float]:
         return (self.w * motion.value("scale_x", t_us) / self.sx, self.h * motion.value("scale_y", t_us) / self.sy)

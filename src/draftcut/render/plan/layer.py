@@ -98,6 +98,10 @@ class _Shape:
         self.dyn_fx = any(look_is_dynamic(lk) for lk in clip.looks) or colour_is_dynamic(clip.keyframes)
 
     @property
+    def cover_size(self) -> CoverSize:
+        return CoverSize(self.w, self.h, self.sx, self.sy)
+
+    @property
     def moving(self) -> bool:
         return self.dyn_scale or self.dyn_rot or self.dyn_alpha or self.dyn_pos
 
@@ -279,11 +283,11 @@ def _covering(fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _Shap
         return False
     if shape.needs_alpha or shape.fx:  # looks are applied at the layer's own size: keep the general path
         return False
-    return covers_canvas(fmt_, clip, motion, CoverSize(shape.w, shape.h, shape.sx, shape.sy), job.first, job.last)
+    return covers_canvas(fmt_, clip, motion, shape.cover_size, job.first, job.last)
 
 
 def _cover(fmt_: OutputFormat, clip: VisualClip, motion: Motion, shape: _Shape, job: LayerJob) -> list[str]:
-    return cover_filters(fmt_, motion, CoverSize(shape.w, shape.h, shape.sx, shape.sy),
+    return cover_filters(fmt_, motion, shape.cover_size,
                          _local_t(fmt_, clip, job.origin), _SCALE_FLAGS)
 
 
